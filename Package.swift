@@ -1,0 +1,61 @@
+// swift-tools-version:6.1
+// Obligor: a credit-risk modelling suite. See README.md and ../shared/DESIGN.md.
+import PackageDescription
+
+let package = Package(
+    name: "Obligor",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "ObligorNumerics", targets: ["ObligorNumerics"]),
+        .library(name: "ObligorData", targets: ["ObligorData"]),
+        .library(name: "ObligorStore", targets: ["ObligorStore"]),
+        .library(name: "ObligorMetrics", targets: ["ObligorMetrics"]),
+        .library(name: "ObligorModels", targets: ["ObligorModels"]),
+        .library(name: "ObligorReports", targets: ["ObligorReports"]),
+        .executable(name: "obligor", targets: ["obligor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - C libraries (system-library targets; quirks live in each shim.h)
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(
+            name: "CGSL",  // deliberately no pkgConfig: "gsl" would add -lgslcblas
+            providers: [.apt(["libgsl-dev"])]),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+
+        // MARK: - Public modules (dependencies point down)
+        .target(name: "ObligorNumerics", dependencies: ["CBLAS", "CGSL"]),
+        .target(name: "ObligorData", dependencies: ["ObligorNumerics"]),
+        .target(name: "ObligorStore", dependencies: ["ObligorData", "CSQLite"]),
+        .target(name: "ObligorMetrics", dependencies: ["ObligorNumerics"]),
+        .target(name: "ObligorModels", dependencies: ["ObligorData", "ObligorMetrics", "ObligorNumerics"]),
+        .target(name: "ObligorReports", dependencies: ["ObligorMetrics", "ObligorModels"]),
+        .executableTarget(
+            name: "obligor",
+            dependencies: [
+                "ObligorNumerics", "ObligorData", "ObligorStore", "ObligorMetrics",
+                "ObligorModels", "ObligorReports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: - Unit test bundles (one per module) and the CLI end-to-end tests
+        .testTarget(name: "ObligorNumericsTests", dependencies: ["ObligorNumerics"]),
+        .testTarget(name: "ObligorDataTests", dependencies: ["ObligorData"]),
+        .testTarget(name: "ObligorStoreTests", dependencies: ["ObligorStore", "ObligorData"]),
+        .testTarget(
+            name: "ObligorMetricsTests", dependencies: ["ObligorMetrics", "ObligorData"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ObligorModelsTests", dependencies: ["ObligorModels", "ObligorData"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "ObligorCLITests", dependencies: ["ObligorStore", "ObligorData"]),
+    ]
+)
