@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import ObligorData
+import ObligorMetrics
+import ObligorModels
+import ObligorReports
+import ObligorStore
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Discrimination and calibration of a stored model on data with a target.",
+        discussion: "Keys: auc, gini, ks, brier, log_loss, calibration (PD deciles with binomial/Jeffreys tests), gains.")
+
+    @Option(help: "Model name in the workspace.") var model: String
+    @Option(help: "Workspace dataset name or CSV path.") var data: String
+    @Option(help: "Target column (default: the dataset's target, else the model's).") var target: String?
+    @Option(help: "Write an HTML report here.") var report: String?
+    @Flag(help: "JSON on stdout.") var json = false
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws {
+        let ws = try workspace.openExisting()
+        let (anyModel, metadata) = try loadModel(model, workspace: ws)
+        let loaded = try LoadedData.load(data, workspace: workspace, target: target)
+        let targetName = target ?? loaded.roles.target ?? metadata?.target ?? ""
+        let labels = try loaded.labels(target: targetName)
+        let pds = try anyModel.scorer.predictPD(loaded.frame)
+        let result = try Evaluation.evaluate(scores: pds, labels: labels)
+        printSummary(result.summary, title: "\(model) on \(loaded.label)")
+        try ws.recordRun(command: "evaluate", parameters: JSONSerialization.data(withJSONObject: ["model": model, "data": data], options: [.sortedKeys]),
+                         seconds: 0, metrics: JSONEncoder().encode(result.summary))
+        if let report {
+            let page = HTMLReport.evaluation(EvaluationReportInput(
+                title: "Model evaluation: \(model)", modelName: model, modelKind: anyModel.kind, dataLabel: loaded.label,
+                dataSHA256: loaded.sha256, evaluation: result, scorecard: anyModel.scorecardModel, logistic: anyModel.logisticModel,
+                metadata: metadata))
+            try CSVWriter.writeAtomically(page, to: report)
+            note("report written to \(report)")
+        }
+        if json { try printJSON(try result.jsonObject()) }
+    }
+}
+
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Metrics of a score file: discrimination, calibration, gains, and PSI against a baseline.")
+
+    @Option(help: "CSV with a target and a PD column.") var scores: String
+    @Option(help: "Target column (1 = default).") var target: String
+    @Option(help: "PD column.") var score: String
+    @Option(help: "Baseline (development) CSV with the same score column, for PSI.") var baseline: String?
+    @Option(help: "Rating-grade column for a per-grade calibration table.") var grade: String?
+    @Option(help: "Write an HTML report here.") var report: String?
+    @Flag(help: "JSON on stdout.") var json = false
+
+    func run() throws {
+        let (frame, lines) = try CSVReader.readWithLines(path: scores)
+        let loaded = LoadedData(frame: frame, label: scores, roles: DatasetRoles(target: target), sha256: try fileSHA256(scores), lines: lines)
+        let labels = try loaded.labels(target: target)
+        let pds = try readScores(loaded, column: score)
+        var grades: [String]? = nil
+        if let grade {
+            let g = try frame.column(grade)
+            grades = (0..<g.count).map { g.text(at: $0) ?? "<missing>" }
+        }
+        var baselineScores: [Double]? = nil
+        if let baseline {
+            let (bf, bl) = try CSVReader.readWithLines(path: baseline)
+            baselineScores = try readScores(LoadedData(frame: bf, label: baseline, roles: DatasetRoles(), sha256: "", lines: bl), column: score)
+        }
+        let result = try Evaluation.evaluate(scores: pds, labels: labels, grades: grades, baseline: baselineScores)
+        printSummary(result.summary, title: scores)
+        if let psi = result.psi { note("PSI vs baseline (baseline deciles): \(fmt(psi.value))") }
+        if let report {
+            let page = HTMLReport.evaluation(EvaluationReportInput(
+                title: "Score metrics: \(scores)", modelName: score, modelKind: "scores", dataLabel: scores, dataSHA256: loaded.sha256,
+                evaluation: result, scorecard: nil, logistic: nil, metadata: nil))
+            try CSVWriter.writeAtomically(page, to: report)
+            note("report written to \(report)")
+        }
+        if json { try printJSON(try result.jsonObject()) }
+    }
+
+    func readScores(_ d: LoadedData, column: String) throws -> [Double] {
+        guard let c = d.frame[column] else { throw InputError("\(d.label): no score column '\(column)'") }
+        guard c.isNumeric else { throw InputError("\(d.label), column '\(column)': scores must be numeric PDs") }
+        var out = [Double](repeating: 0, count: c.count)
+        for i in 0..<c.count {
+            guard let v = c.numericValue(at: i) else { throw InputError("\(d.locate(row: i)), column '\(column)': the score is missing") }
+            guard v >= 0 && v <= 1 else { throw InputError("\(d.locate(row: i)), column '\(column)': PD \(v) is outside [0, 1]") }
+            out[i] = v
+        }
+        return out
+    }
+}
+
+func printSummary(_ s: ClassificationSummary, title: String) {
+    note("\(title): n \(s.n), defaults \(s.defaults) (\(fmt(100 * s.defaultRate, 2))%), mean PD \(fmt(s.meanPD))")
+    note("  AUC \(fmt(s.auc)) [\(fmt(s.aucCI95Low)), \(fmt(s.aucCI95High))]  Gini \(fmt(s.gini))  KS \(fmt(s.ks))")
+    note("  Brier \(fmt(s.brier))  log-loss \(fmt(s.logLoss))  Spiegelhalter z \(fmt(s.spiegelhalterZ, 2)) (p \(fmt(s.spiegelhalterP)))  HL \(fmt(s.hlStat, 2)) (p \(fmt(s.hlP)))")
+}
+
+extension AnyModel {
+    var scorecardModel: ScorecardModel? { if case let .scorecard(m) = self { return m }; return nil }
+    var logisticModel: LogisticModel? { if case let .logistic(m) = self { return m }; return nil }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import ObligorData
+import ObligorModels
+import ObligorStore
+
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Export, import and describe stored models.",
+        subcommands: [ModelExport.self, ModelImport.self, ModelDescribe.self])
+}
+
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+    case obligor, sql, pmml
+    case logisticJSON = "logistic-json"
+    case lightgbmText = "lightgbm-text"
+}
+
+enum ImportFormat: String, ExpressibleByArgument, CaseIterable {
+    case obligor
+    case logisticJSON = "logistic-json"
+    case xgboostJSON = "xgboost-json"
+    case lightgbmText = "lightgbm-text"
+}
+
+struct ModelExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a stored model to a file.",
+        discussion: """
+        obligor: the full model with its training metadata (JSON envelope; re-import reproduces PDs bit for bit).
+        logistic-json: the plain linear interchange form (numeric features without missing-value handling).
+        sql: one SQLite SELECT reading table `input` (id + features) and returning id, pd.
+        """)
+    @Argument(help: "Model name.") var model: String
+    @Argument(help: "Output file.") var file: String
+    @Option(help: "obligor | logistic-json | sql (pmml, lightgbm-text: not available yet).") var format: ExportFormat = .obligor
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws {
+        let ws = try workspace.openExisting()
+        let (anyModel, metadata) = try loadModel(model, workspace: ws)
+        let text: String
+        switch format {
+        case .obligor:
+            guard let metadata else { throw InputError("model '\(model)' has no readable metadata") }
+            text = String(decoding: try ModelFile(model: anyModel, metadata: metadata).encoded(), as: UTF8.self) + "\n"
+        case .logisticJSON:
+            guard case let .logistic(m) = anyModel else { throw InputError("logistic-json holds logistic models; '\(model)' is \(anyModel.kind)") }
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys, .prettyPrinted]
+            text = String(decoding: try e.encode(try LogisticInterchange(m)), as: UTF8.self) + "\n"
+        case .sql:
+            text = SQLExport.select(anyModel) + "\n"
+        case .pmml, .lightgbmText:
+            throw InputError("export format \(format.rawValue) is not implemented yet (available: obligor, logistic-json, sql)")
+        }
+        try CSVWriter.writeAtomically(text, to: file)
+        note("exported \(anyModel.kind) model '\(model)' as \(format.rawValue) to \(file)")
+    }
+}
+
+struct ModelImport: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Store a model file in the workspace.")
+    @Argument(help: "Model file.") var file: String
+    @Option(help: "Name to store it under.") var name: String
+    @Option(help: "obligor | logistic-json (xgboost-json, lightgbm-text: not available yet).") var format: ImportFormat = .obligor
+    @Flag(help: "Replace an existing model of the same name.") var replace = false
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw InputError("\(file): cannot be read") }
+        let model: AnyModel
+        let metadata: TrainingMetadata
+        let now = ISO8601DateFormatter().string(from: Date())
+        switch format {
+        case .obligor:
+            let f: ModelFile
+            do { f = try ModelFile.decode(data) } catch { throw InputError("\(file): \(InputFailure.message(for: error) ?? "\(error)")") }
+            model = f.model
+            metadata = f.metadata
+        case .logisticJSON:
+            let spec: LogisticInterchange
+            do { spec = try JSONDecoder().decode(LogisticInterchange.self, from: data) } catch {
+                throw InputError("\(file): not a logistic-json model: \(InputFailure.message(for: error) ?? "\(error)")")
+            }
+            let m: LogisticModel
+            do { m = try spec.model() } catch { throw InputError("\(file): \(error.description)") }
+            model = .logistic(m)
+            metadata = TrainingMetadata(dataset: "(imported from \(file))", dataSHA256: try fileSHA256(file), target: spec.target,
+                                        features: spec.features, trainingRows: 0, defaults: 0, hyperparameters: ["source_format": "logistic-json"],
+                                        trainedAt: now)
+        case .xgboostJSON, .lightgbmText:
+            throw InputError("import format \(format.rawValue) is not implemented yet (available: obligor, logistic-json)")
+        }
+        let ws = try workspace.open()
+        try ws.saveModel(name: name, kind: model.kind, formatVersion: AnyModel.formatVersion, payload: model.encodedPayload(),
+                         metadata: JSONEncoder().encode(metadata), replace: replace)
+        note("imported \(model.kind) model '\(name)' (\(model.scorer.featureNames.count) features) from \(file)")
+    }
+}
+
+struct ModelDescribe: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "describe", abstract: "Show a stored model: kind, metadata, parameters.")
+    @Argument(help: "Model name.") var model: String
+    @Flag(help: "JSON on stdout.") var json = false
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws {
+        let ws = try workspace.openExisting()
+        let stored = try ws.model(named: model)
+        let (anyModel, metadata) = try loadModel(model, workspace: ws)
+        if json {
+            try printJSON(["name": model, "kind": anyModel.kind, "format_version": stored.formatVersion,
+                           "features": anyModel.scorer.featureNames,
+                           "metadata": (try? JSONSerialization.jsonObject(with: stored.metadata)) ?? [:],
+                           "model": try JSONSerialization.jsonObject(with: anyModel.encodedPayload())] as [String: Any])
+            return
+        }
+        note("\(model): \(anyModel.kind) (format \(stored.formatVersion)), stored \(stored.createdAt)")
+        if let m = metadata {
+            note("trained on \(m.dataset) [sha256 \(m.dataSHA256.prefix(12))…], \(m.trainingRows) rows, \(m.defaults) defaults, target \(m.target), obligor \(m.libraryVersion)")
+        }
+        switch anyModel {
+        case let .logistic(lr):
+            let names = ["(intercept)"] + lr.encoder.designNames
+            note(pad("term", 44) + pad("coef", 14) + pad("se", 12) + "p")
+            for (k, n) in names.enumerated() {
+                note(pad(n, 44) + pad(fmt(lr.fit.coefficients[k], 6), 14) + pad(lr.fit.standardErrors.map { fmt($0[k], 5) } ?? "-", 12)
+                     + (lr.fit.pValues.map { fmt($0[k], 4) } ?? "-"))
+            }
+        case let .scorecard(card):
+            note("Factor \(fmt(card.scaling.factor)), Offset \(fmt(card.scaling.offset)), intercept \(fmt(card.intercept))")
+            for c in card.characteristics {
+                note("\(c.name)  (IV \(fmt(c.iv, 3)), β \(fmt(c.coefficient, 3)))")
+                for b in c.bins { note("    " + pad(b.label, 44) + pad("WoE \(fmt(b.woe, 3))", 16) + "points \(fmt(b.points, 1))") }
+            }
+        }
+    }
+}

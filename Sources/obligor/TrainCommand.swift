@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import ObligorData
+import ObligorMetrics
+import ObligorModels
+import ObligorNumerics
+import ObligorStore
+
+enum ModelKind: String, ExpressibleByArgument, CaseIterable {
+    case logit, scorecard
+}
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a PD model and store it in the workspace.",
+        discussion: """
+        Features default to every column without a role (target, time, id, coordinates and
+        sensitive columns are excluded). Config files (--config) use the anchor libraries' names:
+          logit:     {"lambda_l2": 0, "threshold": 0.5, "features": [...], "special_values": {"col": [9999]}}
+          scorecard: {"max_bins": 6, "min_bin_share": 0.05, "min_iv": 0.02, "prebins": 20, "monotone": true,
+                      "woe_adjustment": 0.5, "drop_wrong_sign": true, "pdo": 20, "base_points": 600,
+                      "base_odds": 50, "lambda_l2": 0, "features": [...], "special_values": {...}}
+        Unknown keys are an error, so a typo never trains a different model silently.
+        """)
+
+    @Option(help: "Workspace dataset name or CSV path.") var data: String
+    @Option(help: "Binary target column (default: the dataset's target role).") var target: String?
+    @Option(help: "Model family: logit | scorecard.") var model: ModelKind
+    @Option(help: "Name to store the model under.") var name: String
+    @Option(help: "JSON file with hyperparameters.") var config: String?
+    @Option(help: "Comma-separated feature list (overrides the default and the config).") var features: String?
+    @Option(help: "Time column for an out-of-time split (default: the dataset's time role).") var time: String?
+    @Option(name: .customLong("train-until"), help: "Train on rows with time ≤ this value.") var trainUntil: String?
+    @Option(help: "Recorded with the model; logit and scorecard fits are deterministic.") var seed: UInt64 = 0
+    @Option(help: "Threads for BLAS (default: all cores). Results do not depend on it.") var threads: Int?
+    @Flag(help: "Replace an existing model of the same name.") var replace = false
+    @Flag(help: "JSON summary on stdout.") var json = false
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if trainUntil != nil && time == nil && LoadedData.isPath(data) {
+            throw ValidationError("--train-until needs --time when --data is a CSV file")
+        }
+    }
+
+    func run() throws {
+        if let threads { NumericsRuntime.blasThreads = threads }
+        let loaded = try LoadedData.load(data, workspace: workspace, target: target)
+        guard let targetName = target ?? loaded.roles.target else {
+            throw InputError("\(loaded.label): no target: pass --target, or import the dataset with --target")
+        }
+        let configObject = try readConfig()
+        var frame = loaded.frame
+        var lines = loaded.lines
+        var timeRange: [String]? = nil
+        let timeColumn = time ?? loaded.roles.time
+        if let trainUntil {
+            guard let timeColumn else { throw InputError("--train-until needs a time column (--time, or a dataset imported with --time)") }
+            let part = try Splits.byTime(frame, timeColumn: timeColumn, trainUntil: trainUntil)
+            guard !part.train.isEmpty else { throw InputError("\(loaded.label): no rows with \(timeColumn) ≤ \(trainUntil)") }
+            frame = frame.selectingRows(part.train)
+            lines = lines.map { l in part.train.map { l[$0] } }
+            let tc = try frame.column(timeColumn)
+            let texts = (0..<tc.count).compactMap { tc.text(at: $0) }
+            timeRange = [texts.min() ?? "", texts.max() ?? ""]
+            note("out-of-time split on \(timeColumn): \(part.train.count) rows ≤ \(trainUntil) for training, \(part.test.count) later rows held out"
+                 + (part.excluded.isEmpty ? "" : ", \(part.excluded.count) rows without a time excluded"))
+        }
+        let trainData = LoadedData(frame: frame, label: loaded.label, roles: loaded.roles, sha256: loaded.sha256, lines: lines)
+        let labels = try trainData.labels(target: targetName)
+        var roles = loaded.roles
+        roles.target = targetName
+        if let timeColumn { roles.time = timeColumn }
+        let featureList: [String]
+        if let features {
+            featureList = splitList(features)
+        } else if let configured = configObject["features"] as? [String] {
+            featureList = configured
+        } else {
+            let excluded = Set(roles.roleColumns)
+            featureList = frame.columnNames.filter { !excluded.contains($0) }
+        }
+        for f in featureList where frame[f] == nil {
+            throw InputError("\(loaded.label): feature '\(f)' is not a column")
+        }
+        if featureList.contains(targetName) { throw InputError("the target '\(targetName)' cannot also be a feature") }
+        guard !featureList.isEmpty else { throw InputError("no features to train on") }
+        let specials = try specialValues(configObject)
+        note("training \(model.rawValue) '\(name)' on \(frame.rowCount) rows, \(featureList.count) features, \(labels.reduce(0, +)) defaults …")
+
+        let (anyModel, seconds): (AnyModel, Double) = try timed {
+            switch model {
+            case .logit:
+                let lambda = (configObject["lambda_l2"] as? NSNumber)?.doubleValue ?? 0
+                let threshold = (configObject["threshold"] as? NSNumber)?.doubleValue ?? 0.5
+                guard lambda >= 0 else { throw InputError("config: lambda_l2 must be non-negative") }
+                guard threshold > 0 && threshold < 1 else { throw InputError("config: threshold must be in (0, 1)") }
+                return .logistic(try LogisticModel.train(frame: frame, target: targetName, features: featureList, labels: labels,
+                                                         lambda: lambda, specialValues: specials, threshold: threshold))
+            case .scorecard:
+                var filtered = configObject
+                filtered.removeValue(forKey: "features")
+                filtered.removeValue(forKey: "special_values")
+                let options = try JSONDecoder().decode(ScorecardOptions.self, from: JSONSerialization.data(withJSONObject: filtered))
+                return .scorecard(try ScorecardModel.train(frame: frame, target: targetName, features: featureList, labels: labels,
+                                                           options: options, specialValues: specials))
+            }
+        }
+        let pd = try anyModel.scorer.predictPD(frame)
+        let summary = try ClassificationSummary.summarize(scores: pd, labels: labels)
+        var hyper: [String: String] = [:]
+        for (k, v) in configObject where k != "features" {
+            hyper[k] = String(decoding: (try? JSONSerialization.data(withJSONObject: v, options: [.fragmentsAllowed, .sortedKeys])) ?? Data(), as: UTF8.self)
+        }
+        let metadata = TrainingMetadata(dataset: loaded.label, dataSHA256: loaded.sha256, target: targetName,
+                                        features: anyModel.scorer.featureNames, trainingRows: frame.rowCount, defaults: labels.reduce(0, +),
+                                        timeColumn: trainUntil == nil ? nil : timeColumn, timeRange: timeRange, hyperparameters: hyper,
+                                        seed: seed, trainedAt: ISO8601DateFormatter().string(from: Date()))
+        let ws = try workspace.open()
+        try ws.saveModel(name: name, kind: anyModel.kind, formatVersion: AnyModel.formatVersion, payload: anyModel.encodedPayload(),
+                         metadata: JSONEncoder().encode(metadata), replace: replace)
+        try ws.recordRun(command: "train", parameters: JSONSerialization.data(withJSONObject: [
+            "data": data, "model": model.rawValue, "name": name, "target": targetName, "features": featureList, "seed": seed,
+        ] as [String: Any], options: [.sortedKeys]), seconds: seconds, metrics: JSONEncoder().encode(summary))
+        note("trained in \(fmt(seconds, 2)) s; in-sample AUC \(fmt(summary.auc)), Gini \(fmt(summary.gini)), KS \(fmt(summary.ks))")
+        if case let .scorecard(card) = anyModel {
+            note("scorecard: \(card.characteristics.count) characteristics kept, \(card.dropped.count) dropped")
+            for c in card.characteristics.sorted(by: { $0.iv > $1.iv }) {
+                note("  \(pad(c.name, 48)) IV \(fmt(c.iv, 3))  β \(fmt(c.coefficient, 3))  bins \(c.bins.count)")
+            }
+        }
+        if json {
+            try printJSON([
+                "model": name, "kind": anyModel.kind, "features": anyModel.scorer.featureNames, "train_rows": frame.rowCount,
+                "defaults": labels.reduce(0, +), "seconds": seconds, "in_sample": try jsonObject(summary),
+            ] as [String: Any])
+        }
+    }
+
+    func readConfig() throws -> [String: Any] {
+        guard let config else { return [:] }
+        guard let data = FileManager.default.contents(atPath: config) else { throw InputError("\(config): cannot be read") }
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw InputError("\(config): not valid JSON (\(error.localizedDescription))")
+        }
+        guard let dict = object as? [String: Any] else { throw InputError("\(config): the config must be a JSON object") }
+        let allowed: Set<String>
+        switch model {
+        case .logit: allowed = ["lambda_l2", "threshold", "features", "special_values"]
+        case .scorecard: allowed = ScorecardOptions.configKeys.union(["features", "special_values"])
+        }
+        for key in dict.keys where !allowed.contains(key) {
+            throw InputError("\(config): unknown key '\(key)' for model \(model.rawValue) (known: \(allowed.sorted().joined(separator: ", ")))")
+        }
+        return dict
+    }
+
+    func specialValues(_ config: [String: Any]) throws -> [String: [Double]] {
+        guard let raw = config["special_values"] else { return [:] }
+        guard let dict = raw as? [String: Any] else { throw InputError("config: special_values must map column names to lists of numbers") }
+        var out: [String: [Double]] = [:]
+        for (k, v) in dict {
+            guard let list = v as? [NSNumber] else { throw InputError("config: special_values['\(k)'] must be a list of numbers") }
+            out[k] = list.map(\.doubleValue)
+        }
+        return out
+    }
+}
