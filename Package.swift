@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "ObligorNumerics", dependencies: ["CBLAS", "CGSL"]),
         .target(name: "ObligorData", dependencies: ["ObligorNumerics"]),
         .target(name: "ObligorStore", dependencies: ["ObligorData", "CSQLite"]),
-        .target(name: "ObligorMetrics", dependencies: ["ObligorNumerics"]),
+        .target(name: "ObligorMetrics", dependencies: ["ObligorNumerics"], exclude: ["README.md"]),
         .target(name: "ObligorModels", dependencies: ["ObligorData", "ObligorMetrics", "ObligorNumerics"]),
         .target(name: "ObligorReports", dependencies: ["ObligorMetrics", "ObligorModels"]),
         .executableTarget(
@@ -57,5 +57,10 @@ let package = Package(
             name: "ObligorModelsTests", dependencies: ["ObligorModels", "ObligorData"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ObligorCLITests", dependencies: ["ObligorStore", "ObligorData"]),
+
+        // MARK: - Benchmarks (bench/run_foundation.sh runs this next to the Python anchors)
+        .executableTarget(
+            name: "obligor-bench",
+            dependencies: ["ObligorNumerics", "ObligorData", "ObligorMetrics", "ObligorModels"]),
     ]
 )

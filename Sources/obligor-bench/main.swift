@@ -1,0 +1,2 @@
+// Benchmark harness; filled in by bench work.
+print("obligor-bench")
