@@ -70,6 +70,13 @@ public struct PointsScaling: Codable, Sendable, Equatable {
     public let pdo: Double
     public let basePoints: Double
     public let baseOdds: Double
+
+    public init(pdo: Double, basePoints: Double, baseOdds: Double) {
+        self.pdo = pdo
+        self.basePoints = basePoints
+        self.baseOdds = baseOdds
+    }
+
     public var factor: Double { pdo / log(2) }
     public var offset: Double { basePoints - factor * log(baseOdds) }
     /// Score of a PD: Offset − Factor · logit(PD).
