@@ -49,14 +49,14 @@ let package = Package(
         // MARK: - Unit test bundles (one per module) and the CLI end-to-end tests
         .testTarget(name: "ObligorNumericsTests", dependencies: ["ObligorNumerics"]),
         .testTarget(name: "ObligorDataTests", dependencies: ["ObligorData"]),
-        .testTarget(name: "ObligorStoreTests", dependencies: ["ObligorStore", "ObligorData"]),
+        .testTarget(name: "ObligorStoreTests", dependencies: ["ObligorStore", "ObligorData", "ObligorModels"]),
         .testTarget(
             name: "ObligorMetricsTests", dependencies: ["ObligorMetrics", "ObligorData"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ObligorModelsTests", dependencies: ["ObligorModels", "ObligorData"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "ObligorCLITests", dependencies: ["ObligorStore", "ObligorData"]),
+        .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData"]),
 
         // MARK: - Benchmarks (bench/run_foundation.sh runs this next to the Python anchors)
         .executableTarget(
