@@ -23,7 +23,8 @@ public struct LogisticModel: ExplainableScorer, Codable, Equatable {
         guard Set(labels).count == 2 else { throw ModelError.singleClass(target: target) }
         let encoder = try FeatureEncoder(fitting: frame, features: features, specialValues: specialValues)
         let x = try encoder.design(frame, intercept: true)
-        let fit = try LogisticRegression.fit(design: x, labels: labels, options: .init(lambda: lambda))
+        let fit = try LogisticRegression.fit(design: x, labels: labels, options: .init(lambda: lambda),
+                                             columnNames: ["(intercept)"] + encoder.designNames)
         return LogisticModel(encoder: encoder, fit: fit, target: target, threshold: threshold)
     }
 
@@ -35,8 +36,12 @@ public struct LogisticModel: ExplainableScorer, Codable, Equatable {
     }
 
     /// Linear predictors η = Xβ.
+    ///
+    /// Summed row by row in a fixed order (not by BLAS `dgemv`, whose blocking depends on the
+    /// matrix shape), so a row's PD is bit-identical whether it is scored alone, in a shard or in
+    /// the whole file, and whatever the thread count.
     public func linearPredictor(_ frame: Frame) throws -> [Double] {
-        try encoder.design(frame, intercept: true).gemv(fit.coefficients)
+        try encoder.design(frame, intercept: true).rowDotProducts(fit.coefficients)
     }
 
     public func predictPD(_ frame: Frame) throws -> [Double] {

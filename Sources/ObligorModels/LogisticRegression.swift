@@ -14,6 +14,9 @@ import ObligorNumerics
 /// (the observed information; for λ = 0 these are the usual Wald standard errors, as in statsmodels),
 /// z = β / se and two-sided p = 2(1 − Φ(|z|)).
 ///
+/// Sums over rows run in fixed chunks in a fixed order (``Matrix/chunkedWeightedGram(_:)``), so the
+/// fit is bit-identical for any thread count.
+///
 /// Reference: McCullagh & Nelder (1989), *Generalized Linear Models*, §4.4.
 public enum LogisticRegression {
     /// The fitted coefficients and inference.
@@ -53,7 +56,8 @@ public enum LogisticRegression {
     /// - Throws: ``ModelError/fitFailed(_:)`` when the information matrix is singular (collinear
     ///   columns) or the likelihood has no finite maximum (complete separation; use a ridge penalty).
     /// - Complexity: O(n p²) per iteration.
-    public static func fit(design x: Matrix, labels y: [Int], weights: [Double]? = nil, options: Options = Options()) throws -> Fit {
+    public static func fit(design x: Matrix, labels y: [Int], weights: [Double]? = nil, options: Options = Options(),
+                           columnNames: [String]? = nil) throws -> Fit {
         let n = x.rows
         let p = x.columns
         guard y.count == n else { throw ModelError.fitFailed("\(y.count) labels for \(n) rows") }
@@ -67,7 +71,7 @@ public enum LogisticRegression {
         if rate > 0 && rate < 1 { beta[0] = log(rate / (1 - rate)) }
 
         func penalisedLogLik(_ b: [Double]) throws -> (Double, Double, [Double]) {
-            let eta = try x.gemv(b)
+            let eta = try x.rowDotProducts(b)
             var ll = 0.0
             var mu = [Double](repeating: 0, count: n)
             for i in 0..<n {
@@ -87,16 +91,19 @@ public enum LogisticRegression {
         while iterations < options.maxIterations {
             iterations += 1
             let w = (0..<n).map { w0[$0] * mu[$0] * (1 - mu[$0]) }
-            information = try x.weightedGram(w)
+            information = try x.chunkedWeightedGram(w)
             for j in 1..<p { information[j, j] += lambda }
-            var score = try x.gemv((0..<n).map { w0[$0] * (yd[$0] - mu[$0]) }, transpose: true)
+            var score = try x.chunkedTransposeProduct((0..<n).map { w0[$0] * (yd[$0] - mu[$0]) })
             for j in 1..<p { score[j] -= lambda * beta[j] }
             let step: [Double]
             do {
                 step = try Cholesky(information).solve(score)
+            } catch let LinearAlgebraError.notPositiveDefinite(minor) {
+                let culprit = columnNames.flatMap { minor - 1 < $0.count ? $0[minor - 1] : nil }.map { "design column '\($0)'" } ?? "design column \(minor)"
+                throw ModelError.fitFailed("\(culprit) is (numerically) a linear combination of the columns before it, "
+                                           + "so its coefficient is not identified; remove it or a column it duplicates, or add a ridge penalty (lambda_l2)")
             } catch {
-                throw ModelError.fitFailed("the information matrix is not positive definite (\(error)); "
-                                           + "the design has collinear columns or the classes are separated — add a ridge penalty (lambda_l2)")
+                throw ModelError.fitFailed("the information matrix cannot be factorised (\(error)); add a ridge penalty (lambda_l2)")
             }
             var t = 1.0
             var accepted = false
@@ -120,7 +127,7 @@ public enum LogisticRegression {
         }
         // Inference at the optimum.
         let w = (0..<n).map { w0[$0] * mu[$0] * (1 - mu[$0]) }
-        information = try x.weightedGram(w)
+        information = try x.chunkedWeightedGram(w)
         for j in 1..<p { information[j, j] += lambda }
         let covariance = try Cholesky(information).inverse()
         let se = (0..<p).map { covariance[$0, $0].squareRoot() }

@@ -25,6 +25,9 @@ struct Obligor: ParsableCommand {
 enum Main {
     static func main() {
         NumericsRuntime.prepare()
+        // All parallelism is Swift-level with a fixed reduction order (Parallel); OpenBLAS stays
+        // single-threaded so results never depend on the thread count.
+        NumericsRuntime.blasThreads = 1
         do {
             var command = try Obligor.parseAsRoot()
             try command.run()

@@ -34,7 +34,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Output CSV (default: stdout).") var out: String?
     @Option(help: "Score only shard i of N (0-based), e.g. 0/4.") var shard: Shard?
     @Option(help: "Id column (default: the dataset's id role).") var id: String?
-    @Option(help: "Threads for BLAS (default: all cores). Results do not depend on it.") var threads: Int?
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
     @OptionGroup var workspace: WorkspaceOptions
 
     func validate() throws {
@@ -42,7 +42,7 @@ struct ScoreCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { NumericsRuntime.blasThreads = threads }
+        if let threads { Parallel.threads = threads }
         let ws = try workspace.openExisting()
         let (anyModel, _) = try loadModel(model, workspace: ws)
         let loaded = try LoadedData.load(data, workspace: workspace)

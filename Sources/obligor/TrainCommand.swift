@@ -33,7 +33,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Time column for an out-of-time split (default: the dataset's time role).") var time: String?
     @Option(name: .customLong("train-until"), help: "Train on rows with time ≤ this value.") var trainUntil: String?
     @Option(help: "Recorded with the model; logit and scorecard fits are deterministic.") var seed: UInt64 = 0
-    @Option(help: "Threads for BLAS (default: all cores). Results do not depend on it.") var threads: Int?
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
     @Flag(help: "Replace an existing model of the same name.") var replace = false
     @Flag(help: "JSON summary on stdout.") var json = false
     @OptionGroup var workspace: WorkspaceOptions
@@ -46,7 +46,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { NumericsRuntime.blasThreads = threads }
+        if let threads { Parallel.threads = threads }
         let loaded = try LoadedData.load(data, workspace: workspace, target: target)
         guard let targetName = target ?? loaded.roles.target else {
             throw InputError("\(loaded.label): no target: pass --target, or import the dataset with --target")
