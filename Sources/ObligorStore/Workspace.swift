@@ -194,6 +194,19 @@ public final class Workspace {
     @discardableResult
     public func importDataset(name: String, frame: Frame, roles: DatasetRoles, source: String, sourceSHA256: String,
                               progress: ((Int) -> Void)? = nil) throws -> DatasetInfo {
+        try db.transaction { try insertDataset(name: name, frame: frame, roles: roles, source: source, sourceSHA256: sourceSHA256, progress: progress) }
+    }
+
+    /// Imports several datasets in one transaction: all of them, or none.
+    @discardableResult
+    public func importDatasets(_ items: [(name: String, frame: Frame)], roles: DatasetRoles, source: String, sourceSHA256: String) throws -> [DatasetInfo] {
+        try db.transaction {
+            try items.map { try insertDataset(name: $0.name, frame: $0.frame, roles: roles, source: source, sourceSHA256: sourceSHA256, progress: nil) }
+        }
+    }
+
+    private func insertDataset(name: String, frame: Frame, roles: DatasetRoles, source: String, sourceSHA256: String,
+                               progress: ((Int) -> Void)?) throws -> DatasetInfo {
         let columns = frame.columns.map { c -> ColumnInfo in
             var levels: [String]? = nil
             if case let .categorical(_, l) = c.values { levels = l }
@@ -203,7 +216,7 @@ public final class Workspace {
                                sourceSHA256: sourceSHA256, createdAt: Self.timestamp())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try db.transaction {
+        do {
             let exists = try db.prepare("SELECT 1 FROM datasets WHERE name = ?")
             try exists.bind([.text(name)])
             if try exists.step() { throw WorkspaceError.duplicateDataset(name) }

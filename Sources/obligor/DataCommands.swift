@@ -7,7 +7,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Import, list and describe datasets in the workspace.",
-        subcommands: [DataImport.self, DataList.self, DataDescribe.self])
+        subcommands: [DataImport.self, DataList.self, DataDescribe.self, DataSplit.self])
 }
 
 struct DataImport: ParsableCommand {
@@ -163,3 +163,56 @@ struct DataDescribe: ParsableCommand {
 }
 
 func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+
+struct DataSplit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "split",
+        abstract: "Split a dataset into NAME-train and NAME-test (stratified random, or out-of-time).",
+        discussion: """
+        Stratified: each class keeps its share; --seed fixes the draw. Out-of-time (--until T): rows with
+        time ≤ T train, later rows test (numeric times compare as numbers, text times as ISO strings).
+        """)
+
+    @Argument(help: "Dataset name.") var name: String
+    @Option(name: .customLong("test-fraction"), help: "Share of rows for the test set (stratified split).") var testFraction: Double = 0.3
+    @Option(help: "Random seed of the stratified split.") var seed: UInt64 = 1
+    @Option(help: "Out-of-time split: train on time ≤ this value (uses the time role or --time).") var until: String?
+    @Option(help: "Time column (default: the dataset's time role).") var time: String?
+    @Flag(help: "JSON on stdout.") var json = false
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func validate() throws {
+        if !(testFraction > 0 && testFraction < 1) { throw ValidationError("--test-fraction must be in (0, 1)") }
+    }
+
+    func run() throws {
+        let ws = try workspace.openExisting()
+        let info = try ws.dataset(named: name)
+        let frame = try ws.loadFrame(named: name)
+        let part: Splits.Partition
+        var method: String
+        if let until {
+            guard let timeColumn = time ?? info.roles.time else { throw InputError("--until needs a time column (--time, or a dataset imported with --time)") }
+            part = try Splits.byTime(frame, timeColumn: timeColumn, trainUntil: until)
+            method = "out-of-time on \(timeColumn) ≤ \(until)"
+        } else {
+            guard let target = info.roles.target else { throw InputError("dataset '\(name)' has no target role to stratify on; use --until for a time split") }
+            let labels = try frame.binaryTarget(target, event: info.roles.event)
+            part = Splits.stratified(labels: labels, testFraction: testFraction, seed: seed)
+            method = "stratified random, test fraction \(testFraction), seed \(seed)"
+        }
+        guard !part.train.isEmpty, !part.test.isEmpty else { throw InputError("the split leaves an empty part (\(part.train.count) train, \(part.test.count) test rows)") }
+        for (suffix, rows) in [("train", part.train), ("test", part.test)] where try ws.hasDataset("\(name)-\(suffix)") {
+            _ = rows
+            throw WorkspaceError.duplicateDataset("\(name)-\(suffix)")
+        }
+        let source = "split of \(name) (\(method))"
+        try ws.importDatasets([
+            ("\(name)-train", frame.selectingRows(part.train)),
+            ("\(name)-test", frame.selectingRows(part.test)),
+        ], roles: info.roles, source: source, sourceSHA256: info.sourceSHA256)
+        note("\(name)-train: \(part.train.count) rows, \(name)-test: \(part.test.count) rows (\(method))"
+             + (part.excluded.isEmpty ? "" : "; \(part.excluded.count) rows without a time left out"))
+        if json { try printJSON(["train": part.train.count, "test": part.test.count, "excluded": part.excluded.count, "method": method]) }
+    }
+}

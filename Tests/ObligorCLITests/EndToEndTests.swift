@@ -105,6 +105,19 @@ import Testing
         #expect(describe.json?["kind"] as? String == "logit")
     }
 
+    /// A stratified split keeps the default rate in both parts, is reproducible, and refuses to overwrite.
+    @Test func stratifiedSplit() throws {
+        let box = Sandbox()
+        _ = try box.run(["data", "import", germanCSV, "--name", "german", "--target", "bad"])
+        let s = try box.run(["data", "split", "german", "--test-fraction", "0.3", "--seed", "5", "--json"])
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(s.json?["train"] as? Int == 700 && s.json?["test"] as? Int == 300)
+        let d = try box.run(["data", "describe", "german-test", "--json"])
+        #expect(d.json?["defaults"] as? Int == 90)   // round(0.3 · 300)
+        let again = try box.run(["data", "split", "german", "--seed", "5"])
+        #expect(again.status == 1 && again.stderr.contains("german-train"))
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let box = Sandbox()
         #expect(try box.run(["train", "--bogus"]).status == 2)
