@@ -99,9 +99,7 @@ public enum LogisticRegression {
             do {
                 step = try Cholesky(information).solve(score)
             } catch let LinearAlgebraError.notPositiveDefinite(minor) {
-                let culprit = columnNames.flatMap { minor - 1 < $0.count ? $0[minor - 1] : nil }.map { "design column '\($0)'" } ?? "design column \(minor)"
-                throw ModelError.fitFailed("\(culprit) is (numerically) a linear combination of the columns before it, "
-                                           + "so its coefficient is not identified; remove it or a column it duplicates, or add a ridge penalty (lambda_l2)")
+                throw ModelError.collinear(index: minor - 1, name: columnNames.flatMap { minor - 1 < $0.count ? $0[minor - 1] : nil })
             } catch {
                 throw ModelError.fitFailed("the information matrix cannot be factorised (\(error)); add a ridge penalty (lambda_l2)")
             }

@@ -286,14 +286,25 @@ public struct ScorecardModel: ExplainableScorer, Codable, Equatable {
             }
             candidates.append((c, rowBin.map { $0.map { bins[$0].woe } ?? 0 }))
         }
-        // Fit, dropping wrong-sign characteristics one at a time (the most positive coefficient first).
+        // Strongest first, so that of two collinear characteristics the weaker one is dropped.
+        candidates.sort { $0.0.iv > $1.0.iv }
+        // Fit, dropping collinear characteristics and then wrong-sign ones, one at a time.
         while true {
             guard !candidates.isEmpty else { throw ModelError.fitFailed("no characteristic has an information value of at least \(options.minIV)") }
             let n = frame.rowCount
             let p = candidates.count + 1
             var x = [Double](repeating: 1, count: n * p)
             for i in 0..<n { for (j, cand) in candidates.enumerated() { x[i * p + j + 1] = cand.1[i] } }
-            let fit = try LogisticRegression.fit(design: Matrix(rows: n, columns: p, values: x), labels: labels, options: .init(lambda: options.lambda))
+            let fit: LogisticRegression.Fit
+            do {
+                fit = try LogisticRegression.fit(design: Matrix(rows: n, columns: p, values: x), labels: labels, options: .init(lambda: options.lambda))
+            } catch let ModelError.collinear(index, _) where index >= 1 && candidates.count > 1 {
+                let c = candidates[index - 1].0
+                let others = candidates[..<(index - 1)].map(\.0.name)
+                dropped.append(Dropped(name: c.name, iv: c.iv, reason: "WoE column is a linear combination of stronger characteristics (\(others.prefix(4).joined(separator: ", ")))"))
+                candidates.remove(at: index - 1)
+                continue
+            }
             let slopes = Array(fit.coefficients.dropFirst())
             if options.dropWrongSign, let worst = slopes.indices.filter({ slopes[$0] > 0 }).max(by: { slopes[$0] < slopes[$1] }), candidates.count > 1 {
                 dropped.append(Dropped(name: candidates[worst].0.name, iv: candidates[worst].0.iv,

@@ -39,6 +39,8 @@ public enum ModelError: Error, CustomStringConvertible, Sendable, Equatable {
     case notEnoughData(String)
     case singleClass(target: String)
     case fitFailed(String)
+    /// Design column `index` (0-based, intercept = 0) is a linear combination of the columns before it.
+    case collinear(index: Int, name: String?)
     case invalidConfig(String)
     case unsupportedFormat(String)
 
@@ -50,6 +52,9 @@ public enum ModelError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .notEnoughData(m): return "not enough data: \(m)"
         case let .singleClass(t): return "target '\(t)' has only one class in the training data"
         case let .fitFailed(m): return "model fit failed: \(m)"
+        case let .collinear(index, name):
+            return "model fit failed: design column \(name.map { "'\($0)'" } ?? "\(index)") is (numerically) a linear combination of the columns "
+                + "before it, so its coefficient is not identified; remove it or a column it duplicates, or add a ridge penalty (lambda_l2)"
         case let .invalidConfig(m): return "invalid model configuration: \(m)"
         case let .unsupportedFormat(m): return m
         }
