@@ -32,19 +32,20 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]),
 
         // MARK: - Public modules (dependencies point down)
-        .target(name: "ObligorNumerics", dependencies: ["CBLAS", "CGSL"]),
-        .target(name: "ObligorData", dependencies: ["ObligorNumerics"]),
-        .target(name: "ObligorStore", dependencies: ["ObligorData", "CSQLite"]),
+        .target(name: "ObligorNumerics", dependencies: ["CBLAS", "CGSL"], exclude: ["README.md"]),
+        .target(name: "ObligorData", dependencies: ["ObligorNumerics"], exclude: ["README.md"]),
+        .target(name: "ObligorStore", dependencies: ["ObligorData", "CSQLite"], exclude: ["README.md"]),
         .target(name: "ObligorMetrics", dependencies: ["ObligorNumerics"], exclude: ["README.md"]),
-        .target(name: "ObligorModels", dependencies: ["ObligorData", "ObligorMetrics", "ObligorNumerics"]),
-        .target(name: "ObligorReports", dependencies: ["ObligorMetrics", "ObligorModels"]),
+        .target(name: "ObligorModels", dependencies: ["ObligorData", "ObligorMetrics", "ObligorNumerics"], exclude: ["README.md"]),
+        .target(name: "ObligorReports", dependencies: ["ObligorMetrics", "ObligorModels"], exclude: ["README.md"]),
         .executableTarget(
             name: "obligor",
             dependencies: [
                 "ObligorNumerics", "ObligorData", "ObligorStore", "ObligorMetrics",
                 "ObligorModels", "ObligorReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            exclude: ["README.md"]),
 
         // MARK: - Unit test bundles (one per module) and the CLI end-to-end tests
         .testTarget(name: "ObligorNumericsTests", dependencies: ["ObligorNumerics"]),
