@@ -102,6 +102,8 @@ final class ColumnBuilder {
     var textCount = 0
     var firstTextLine: Int?
     var firstTextValue: String?
+    var firstNonFiniteLine: Int?
+    var firstNonFiniteValue: String?
     var abandonedNumbers = false
 
     init(name: String, position: Int, declared: ColumnType?, capacity: Int) {
@@ -132,6 +134,7 @@ struct CSVParser {
     var position = 0
     var line = 1
     let missingBytes: [[UInt8]]
+    let longestMissingToken: Int
     /// 1-based file line of each data row.
     var rowLines: [Int32] = []
 
@@ -140,6 +143,7 @@ struct CSVParser {
         self.label = label
         self.options = options
         self.missingBytes = options.missingTokens.map { Array($0.utf8) }
+        self.longestMissingToken = missingBytes.map(\.count).max() ?? 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { position = 3 }
     }
 
@@ -221,7 +225,7 @@ struct CSVParser {
         while e > s && bytes[e - 1] == 0x20 { e -= 1 }
         let len = e - s
         if len == 0 { return true }
-        if len > 4 { return false }
+        if len > longestMissingToken { return false }
         for token in missingBytes where token.count == len {
             var same = true
             for k in 0..<len where token[k] != bytes[s + k] { same = false; break }
@@ -273,6 +277,9 @@ struct CSVParser {
         var reparse: [Int] = []
         for b in builders {
             if b.abandonedNumbers {
+                if b.numericCount >= b.textCount, let line = b.firstNonFiniteLine {
+                    throw nonFiniteError(b.firstNonFiniteValue ?? "", line: line, column: b)
+                }
                 if b.numericCount >= b.textCount {
                     throw error("'\(b.firstTextValue ?? "")' is not a number, but \(b.numericCount) of the column's values are; "
                                 + "fix the value, or declare the column categorical", line: b.firstTextLine, column: b)
@@ -295,6 +302,11 @@ struct CSVParser {
             }
         }
         do { return try Frame(columns) } catch { throw self.error(error.description) }
+    }
+
+    func nonFiniteError(_ value: String, line: Int, column: ColumnBuilder) -> CSVError {
+        error("'\(value)' is not a finite number (NaN and infinity are not accepted; leave the cell empty or NA for missing)",
+              line: line, column: column)
     }
 
     @inline(__always)
@@ -324,8 +336,16 @@ struct CSVParser {
                 b.numericCount += 1
                 if !isInteger { b.allIntegers = false }
             case .nonFinite:
-                throw error("'\(string(f))' is not a finite number (NaN and infinity are not accepted; leave the cell empty or NA for missing)",
-                            line: line, column: b)
+                if b.declared != nil { throw nonFiniteError(string(f), line: line, column: b) }
+                // Decided at the end: an error if the column is numeric, a level if it turns out to be text.
+                if b.firstNonFiniteLine == nil { b.firstNonFiniteLine = line; b.firstNonFiniteValue = string(f) }
+                if !b.abandonedNumbers {
+                    b.abandonedNumbers = true
+                    b.firstTextLine = line
+                    b.firstTextValue = string(f)
+                    b.numbers = []
+                }
+                b.textCount += 1
             case .notANumber:
                 if let declared = b.declared {
                     throw error("'\(string(f))' is not a number (the column is declared \(declared.rawValue))", line: line, column: b)

@@ -4,7 +4,8 @@ import Foundation
 public enum CSVWriter {
     /// One CSV field: quoted when it contains the delimiter, a quote, CR or LF.
     public static func field(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        // Test bytes, not Characters: "\r\n" is a single Character equal to neither "\r" nor "\n".
+        if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return s

@@ -88,6 +88,18 @@ public struct Frame: Sendable, Equatable {
     public func binaryTarget(_ name: String, event: String? = nil) throws(FrameError) -> [Int] {
         let c = try column(name)
         var y = [Int](repeating: 0, count: c.count)
+        if case let .categorical(codes, levels) = c.values, let event {
+            let used = Set(codes.filter { $0 >= 0 }).map { levels[Int($0)] }.sorted()
+            guard used.contains(event) else { throw .unknownEvent(column: name, event: event, levels: used) }
+            if used.count > 2 {
+                // Name the row where a third distinct value first appears.
+                var seen = Set<Int32>()
+                for (row, code) in codes.enumerated() where code >= 0 {
+                    seen.insert(code)
+                    if seen.count > 2 { throw .notBinary(column: name, row: row, value: levels[Int(code)]) }
+                }
+            }
+        }
         for i in 0..<c.count {
             if c.missing[i] { throw .missingTarget(column: name, row: i) }
             switch c.values {
@@ -100,8 +112,6 @@ public struct Frame: Sendable, Equatable {
             case let .categorical(codes, levels):
                 let level = levels[Int(codes[i])]
                 guard let event else { throw .notBinary(column: name, row: i, value: level) }
-                let used = Set(codes.filter { $0 >= 0 })
-                guard used.count <= 2 else { throw .notBinary(column: name, row: i, value: level) }
                 y[i] = level == event ? 1 : 0
             }
         }
@@ -117,6 +127,7 @@ public enum FrameError: Error, Equatable, CustomStringConvertible, Sendable {
     case notBinary(column: String, row: Int, value: String)
     case missingTarget(column: String, row: Int)
     case wrongType(column: String, expected: String, actual: ColumnType)
+    case unknownEvent(column: String, event: String, levels: [String])
 
     public var description: String {
         switch self {
@@ -129,6 +140,7 @@ public enum FrameError: Error, Equatable, CustomStringConvertible, Sendable {
             return "target column '\(c)' is not binary 0/1: row \(r + 1) has value '\(v)'"
         case let .missingTarget(c, r): return "target column '\(c)' is missing at row \(r + 1)"
         case let .wrongType(c, e, a): return "column '\(c)' is \(a.rawValue), expected \(e)"
+        case let .unknownEvent(c, e, l): return "target column '\(c)' has no value '\(e)' to treat as the event (values: \(l.joined(separator: ", ")))"
         }
     }
 }

@@ -31,9 +31,18 @@ public final class RandomSource {
     /// Uniform on (0, 1), never 0.
     public func uniformPositive() -> Double { gsl_rng_uniform_pos(state) }
     /// Uniform integer on 0..<n.
+    ///
+    /// Bounds up to 2³² use `gsl_rng_uniform_int`; larger bounds combine two 32-bit outputs into a
+    /// 64-bit value and reject the top remainder, so every value is equally likely.
     public func integer(below n: Int) -> Int {
         precondition(n > 0, "integer(below:) needs n > 0")
-        return Int(gsl_rng_uniform_int(state, UInt(n)))
+        if UInt64(n) <= UInt64(UInt32.max) { return Int(gsl_rng_uniform_int(state, UInt(n))) }
+        let bound = UInt64(n)
+        let limit = UInt64.max - UInt64.max % bound   // accept values below a multiple of n
+        while true {
+            let v = UInt64(gsl_rng_get(state) & 0xFFFF_FFFF) << 32 | UInt64(gsl_rng_get(state) & 0xFFFF_FFFF)
+            if v < limit { return Int(v % bound) }
+        }
     }
     /// Standard normal (ziggurat).
     public func gaussian() -> Double { gsl_ran_gaussian_ziggurat(state, 1) }

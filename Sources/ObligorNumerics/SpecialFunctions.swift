@@ -57,8 +57,12 @@ public enum Special {
         if k < 0 { return 0 }
         return gsl_ran_hypergeometric_pdf(UInt32(k), UInt32(n1), UInt32(n2), UInt32(t))
     }
-    /// ln Γ(x) (`gsl_sf_lngamma`).
-    public static func logGamma(_ x: Double) -> Double { NumericsRuntime.prepare(); return gsl_sf_lngamma(x) }
+    /// ln |Γ(x)| (`gsl_sf_lngamma_e`); NaN at the poles x = 0, −1, −2, … and wherever GSL reports an error.
+    public static func logGamma(_ x: Double) -> Double {
+        NumericsRuntime.prepare()
+        var r = gsl_sf_result()
+        return gsl_sf_lngamma_e(x, &r) == Int32(GSL_SUCCESS) ? r.val : .nan
+    }
     /// Student t upper tail P(T > t) with ν degrees of freedom (`gsl_cdf_tdist_Q`).
     public static func studentTSurvival(_ t: Double, df: Double) -> Double { NumericsRuntime.prepare(); return gsl_cdf_tdist_Q(t, df) }
 
