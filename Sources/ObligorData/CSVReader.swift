@@ -1,4 +1,5 @@
 import Foundation
+import ObligorNumerics
 
 /// Options for ``CSVReader``.
 public struct CSVOptions: Sendable {
@@ -44,7 +45,8 @@ public enum CSVReader {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CSVError(file: path, message: "file not found")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Memory-mapped: the file is paged in as it is parsed, never copied whole.
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
             throw CSVError(file: path, message: "file cannot be read")
         }
         return try readWithLines(data: data, label: path, options: options)
@@ -85,7 +87,7 @@ struct FieldSpan {
 }
 
 /// Per-column accumulation while parsing.
-final class ColumnBuilder {
+struct ColumnBuilder {
     enum Mode { case numeric, text }
     let name: String
     let position: Int
@@ -115,7 +117,7 @@ final class ColumnBuilder {
         missing.reserveCapacity(capacity)
     }
 
-    func appendText(_ s: String?) {
+    mutating func appendText(_ s: String?) {
         guard let s else { codes.append(-1); missing.append(true); return }
         if let c = levelIndex[s] { codes.append(c) } else {
             let c = Int32(levels.count)
@@ -133,8 +135,12 @@ struct CSVParser {
     let options: CSVOptions
     var position = 0
     var line = 1
+    /// One past the last byte this parser reads (a chunk's end in parallel parsing).
+    var end: Int
     let missingBytes: [[UInt8]]
     let longestMissingToken: Int
+    /// Whether some missing token parses as a number (then the missing check must come first).
+    let numericLookingMissingTokens: Bool
     /// 1-based file line of each data row.
     var rowLines: [Int32] = []
 
@@ -142,8 +148,16 @@ struct CSVParser {
         self.bytes = bytes
         self.label = label
         self.options = options
+        self.end = bytes.count
         self.missingBytes = options.missingTokens.map { Array($0.utf8) }
         self.longestMissingToken = missingBytes.map(\.count).max() ?? 0
+        self.numericLookingMissingTokens = missingBytes.contains { token in
+            token.withUnsafeBufferPointer { p in
+                guard let base = p.baseAddress, !p.isEmpty else { return false }
+                if case .number = parseNumber(base, p.count) { return true }
+                return false
+            }
+        }
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { position = 3 }
     }
 
@@ -153,10 +167,10 @@ struct CSVParser {
 
     /// Skips blank lines; returns false at end of input.
     mutating func skipBlankLines() -> Bool {
-        while position < bytes.count {
+        while position < end {
             let c = bytes[position]
             if c == 0x0A { position += 1; line += 1 }
-            else if c == 0x0D { position += 1; if position < bytes.count && bytes[position] == 0x0A { position += 1 }; line += 1 }
+            else if c == 0x0D { position += 1; if position < end && bytes[position] == 0x0A { position += 1 }; line += 1 }
             else { return true }
         }
         return false
@@ -167,7 +181,7 @@ struct CSVParser {
         fields.removeAll(keepingCapacity: true)
         let startLine = line
         let delim = options.delimiter
-        let n = bytes.count
+        let n = end
         while true {
             if position < n && bytes[position] == 0x22 {
                 // Quoted field.
@@ -253,23 +267,19 @@ struct CSVParser {
         for declared in options.types.keys where seen[declared] == nil {
             throw error("a type is declared for column '\(declared)', which is not in the header", line: headerLine)
         }
-        let bytesPerRow = max(1, position)
-        let capacityGuess = min(50_000_000, bytes.count / bytesPerRow + 16)
-        let builders = names.enumerated().map {
-            ColumnBuilder(name: $1, position: $0, declared: options.types[$1], capacity: capacityGuess)
+        let dataStart = position
+        let dataLine = line
+        var builders: [ColumnBuilder]
+        if let parallel = try parseInParallel(names: names, from: dataStart, line: dataLine) {
+            builders = parallel
+        } else {
+            position = dataStart
+            line = dataLine
+            rowLines = []
+            builders = makeBuilders(names, capacity: min(50_000_000, (end - dataStart) / max(1, dataStart) + 16))
+            try parseRows(into: &builders)
         }
-        var rowCount = 0
-        while skipBlankLines() {
-            let recordLine = try readRecord(into: &fields)
-            if fields.count != builders.count {
-                throw error("expected \(builders.count) fields as in the header, found \(fields.count)", line: recordLine)
-            }
-            for k in 0..<builders.count {
-                try consume(fields[k], builders[k], line: recordLine)
-            }
-            rowLines.append(Int32(truncatingIfNeeded: recordLine))
-            rowCount += 1
-        }
+        let rowCount = rowLines.count
         if rowCount == 0 { throw error("the file has a header but no data rows", line: headerLine) }
 
         var columns: [Column] = []
@@ -287,7 +297,7 @@ struct CSVParser {
                 reparse.append(b.position)
             }
         }
-        if !reparse.isEmpty { try reparseAsText(reparse, builders: builders) }
+        if !reparse.isEmpty { try reparseAsText(reparse, builders: &builders) }
         for b in builders {
             switch b.mode {
             case .text:
@@ -304,26 +314,201 @@ struct CSVParser {
         do { return try Frame(columns) } catch { throw self.error(error.description) }
     }
 
+    func makeBuilders(_ names: [String], capacity: Int) -> [ColumnBuilder] {
+        names.enumerated().map { ColumnBuilder(name: $1, position: $0, declared: options.types[$1], capacity: capacity) }
+    }
+
+    /// Parses records from `position` to `end` into `builders`, recording each row's line.
+    mutating func parseRows(into builders: inout [ColumnBuilder]) throws(CSVError) {
+        var fields: [FieldSpan] = []
+        let count = builders.count
+        fields.reserveCapacity(count)
+        // No closures here: a closure capturing `self` would copy the parser (and retain its
+        // arrays) on every cell.
+        // The builders move into a manually managed buffer for the loop, so per-cell access needs
+        // neither an array uniqueness check nor a dynamic exclusivity check; they move back after.
+        let bp = UnsafeMutablePointer<ColumnBuilder>.allocate(capacity: count)
+        bp.initialize(from: builders, count: count)
+        builders = []
+        defer {
+            builders = Array(UnsafeBufferPointer(start: bp, count: count))
+            bp.deinitialize(count: count)
+            bp.deallocate()
+        }
+        // Fast path for rows of plain numbers and empty cells in columns that are still numeric:
+        // one fused scan per field, values committed only when the whole row is plain. Any other
+        // row (quotes, NA tokens, text, spaces, wrong field count) takes the general path below.
+        let rowValues = UnsafeMutablePointer<Double>.allocate(capacity: count)
+        let rowFlags = UnsafeMutablePointer<UInt8>.allocate(capacity: count)   // 0 number, 1 integer, 2 missing
+        defer { rowValues.deallocate(); rowFlags.deallocate() }
+        let base = bytes.baseAddress!
+        let delim = options.delimiter
+        let emptyIsMissing = missingBytes.contains { $0.isEmpty }
+        while skipBlankLines() {
+            var i = position
+            var plain = true
+            for k in 0..<count {
+                guard bp[k].mode == .numeric, !bp[k].abandonedNumbers else { plain = false; break }
+                if i < end && (base[i] == delim || base[i] == 0x0A || base[i] == 0x0D) || i >= end {
+                    guard emptyIsMissing else { plain = false; break }
+                    rowFlags[k] = 2
+                } else if let (v, isInteger, next) = scanPlainNumber(base, from: i, end: end, delimiter: delim),
+                          isInteger || bp[k].declared != .int {
+                    rowValues[k] = v
+                    rowFlags[k] = isInteger ? 1 : 0
+                    i = next
+                } else {
+                    plain = false
+                    break
+                }
+                if k < count - 1 {
+                    guard i < end && base[i] == delim else { plain = false; break }
+                    i += 1
+                } else if i < end && base[i] != 0x0A && base[i] != 0x0D {
+                    plain = false
+                }
+            }
+            if plain {
+                for k in 0..<count {
+                    let flag = rowFlags[k]
+                    if flag == 2 {
+                        bp[k].numbers.append(0)
+                        bp[k].missing.append(true)
+                    } else {
+                        bp[k].numbers.append(rowValues[k])
+                        bp[k].missing.append(false)
+                        bp[k].numericCount += 1
+                        if flag == 0 { bp[k].allIntegers = false }
+                    }
+                }
+                rowLines.append(Int32(truncatingIfNeeded: line))
+                position = i
+                if position < end {
+                    if base[position] == 0x0D { position += 1; if position < end && base[position] == 0x0A { position += 1 } } else { position += 1 }
+                }
+                line += 1
+                continue
+            }
+            let recordLine = try readRecord(into: &fields)
+            if fields.count != count {
+                throw error("expected \(count) fields as in the header, found \(fields.count)", line: recordLine)
+            }
+            for k in 0..<count {
+                try consume(fields[k], &bp[k], line: recordLine)
+            }
+            rowLines.append(Int32(truncatingIfNeeded: recordLine))
+        }
+    }
+
+    /// Large files without quote characters parse in ``Parallel/threads`` chunks cut at line ends,
+    /// then merge. Returns nil (parse sequentially instead) when the file is small, has quotes, or
+    /// when any chunk fails or a column's type differs between chunks: the sequential parse then
+    /// gives the exact error or inference of a one-pass read. The result is identical either way.
+    mutating func parseInParallel(names: [String], from start: Int, line startLine: Int) throws(CSVError) -> [ColumnBuilder]? {
+        let workers = Parallel.threads
+        let size = end - start
+        guard workers > 1, size >= 4 << 20 else { return nil }
+        if memchr(bytes.baseAddress! + start, 0x22, size) != nil { return nil }
+        // Chunk boundaries just after a newline.
+        var cuts = [start]
+        for k in 1..<workers {
+            var c = start + size * k / workers
+            while c < end && bytes[c] != 0x0A { c += 1 }
+            if c < end { c += 1 }
+            if c > cuts.last! && c < end { cuts.append(c) }
+        }
+        cuts.append(end)
+        let chunkCount = cuts.count - 1
+        let template = self
+        // Rows expected: from the mean length of the lines in the first 64 KiB of data.
+        let sample = min(size, 1 << 16)
+        var sampleLines = 0
+        for i in start..<(start + sample) where bytes[i] == 0x0A { sampleLines += 1 }
+        let bytesPerRow = max(1, sample / max(1, sampleLines))
+        let expectedRows = min(50_000_000, size / bytesPerRow + 64)
+        // The first chunk reserves room for every row, so the others are appended without moving it.
+        let parts: [(builders: [ColumnBuilder], lines: [Int32], linesConsumed: Int)?] = Parallel.map(chunkCount) { k in
+            var p = template
+            p.position = cuts[k]
+            p.end = cuts[k + 1]
+            p.line = 1   // relative; chunks are shifted once their predecessors' line counts are known
+            p.rowLines = []
+            var b = p.makeBuilders(names, capacity: k == 0 ? expectedRows + expectedRows / 8 : (cuts[k + 1] - cuts[k]) / bytesPerRow + 64)
+            do { try p.parseRows(into: &b) } catch { return nil }
+            return (b, p.rowLines, p.line - 1)
+        }
+        var chunks: [(builders: [ColumnBuilder], lines: [Int32])] = []
+        var lineOffset = startLine - 1
+        for part in parts {
+            guard let part else { return nil }
+            let shift = Int32(truncatingIfNeeded: lineOffset)
+            chunks.append((part.builders, part.lines.map { $0 + shift }))
+            lineOffset += part.linesConsumed
+        }
+        // Merge column by column; any column that is not plainly numeric everywhere, or plainly
+        // text everywhere, falls back to the sequential parse.
+        var merged = makeBuilders(names, capacity: 0)
+        for k in merged.indices {
+            var b = merged[k]
+            defer { merged[k] = b }
+            let pieces = chunks.map { $0.builders[k] }
+            if pieces.allSatisfy({ $0.mode == .numeric && !$0.abandonedNumbers }) {
+                b.mode = .numeric
+                b.numbers = pieces[0].numbers
+                for piece in pieces.dropFirst() { b.numbers.append(contentsOf: piece.numbers) }
+                b.allIntegers = pieces.allSatisfy(\.allIntegers)
+                b.numericCount = pieces.reduce(0) { $0 + $1.numericCount }
+            } else if pieces.allSatisfy({ $0.mode == .text }) {
+                b.mode = .text
+                b.codes = []
+                for piece in pieces {
+                    let remap = piece.levels.map { level -> Int32 in
+                        if let c = b.levelIndex[level] { return c }
+                        let c = Int32(b.levels.count)
+                        b.levels.append(level)
+                        b.levelIndex[level] = c
+                        return c
+                    }
+                    b.codes += piece.codes.map { $0 < 0 ? -1 : remap[Int($0)] }
+                }
+            } else {
+                return nil
+            }
+            b.missing = pieces[0].missing
+            for piece in pieces.dropFirst() { b.missing.append(contentsOf: piece.missing) }
+        }
+        rowLines = chunks.flatMap(\.lines)
+        position = end
+        return merged
+    }
+
     func nonFiniteError(_ value: String, line: Int, column: ColumnBuilder) -> CSVError {
         error("'\(value)' is not a finite number (NaN and infinity are not accepted; leave the cell empty or NA for missing)",
               line: line, column: column)
     }
 
     @inline(__always)
-    func consume(_ f: FieldSpan, _ b: ColumnBuilder, line: Int) throws(CSVError) {
+    func consume(_ f: FieldSpan, _ b: inout ColumnBuilder, line: Int) throws(CSVError) {
         switch b.mode {
         case .text:
             b.appendText(isMissing(f) ? nil : string(f))
         case .numeric:
-            if isMissing(f) {
+            // Parse first (most cells are numbers); missing tokens that look like numbers
+            // ("-99999") are checked before parsing.
+            var parsed: ParsedNumber = .notANumber
+            if !f.hasEscapedQuote && f.end > f.start && !numericLookingMissingTokens {
+                parsed = parseNumber(bytes.baseAddress! + f.start, f.end - f.start)
+            }
+            if case .notANumber = parsed, isMissing(f) {
                 if !b.abandonedNumbers { b.numbers.append(0); b.missing.append(true) }
                 return
             }
-            let parsed: ParsedNumber
-            if f.hasEscapedQuote {
-                parsed = .notANumber
-            } else {
-                parsed = parseNumber(bytes.baseAddress! + f.start, f.end - f.start)
+            if numericLookingMissingTokens {
+                if isMissing(f) {
+                    if !b.abandonedNumbers { b.numbers.append(0); b.missing.append(true) }
+                    return
+                }
+                if !f.hasEscapedQuote { parsed = parseNumber(bytes.baseAddress! + f.start, f.end - f.start) }
             }
             switch parsed {
             case let .number(v, isInteger):
@@ -370,14 +555,13 @@ struct CSVParser {
     }
 
     /// Second pass for columns that began numeric but are mostly text: read them as categories.
-    mutating func reparseAsText(_ positions: [Int], builders: [ColumnBuilder]) throws(CSVError) {
+    mutating func reparseAsText(_ positions: [Int], builders: inout [ColumnBuilder]) throws(CSVError) {
         for p in positions {
-            let b = builders[p]
-            b.mode = .text
-            b.codes = []
-            b.missing = []
-            b.levels = []
-            b.levelIndex = [:]
+            builders[p].mode = .text
+            builders[p].codes = []
+            builders[p].missing = []
+            builders[p].levels = []
+            builders[p].levelIndex = [:]
         }
         position = 0
         line = 1

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ObligorData
+import ObligorNumerics
 
 @Suite("CSVReader")
 struct CSVReaderTests {
@@ -246,5 +247,52 @@ struct CSVReaderTests {
         // Number first, then mostly text: the same column should read the same way.
         let numberFirst = try CSVReader.read(text: "v\n1\nx\ny\nz\ninf\n")
         #expect(numberFirst["v"]?.strings == ["1", "x", "y", "z", "inf"])
+    }
+}
+
+/// Large files parse in parallel chunks; the result must equal the one-thread parse exactly,
+/// including types, missing cells, category dictionaries and line numbers.
+@Suite(.serialized) struct ParallelCSVTests {
+    static func bigFile(rows: Int, seed: UInt64, extra: (Int) -> String? = { _ in nil }) -> String {
+        var g = SplitMix64(seed: seed)
+        var s = "a,b,c,grade,bad\n"
+        for i in 0..<rows {
+            if let line = extra(i) { s += line + "\n"; continue }
+            let a = Double(Int.random(in: -1_000_000...1_000_000, using: &g)) / 1000
+            let b = Int.random(in: 0..<50, using: &g) == 0 ? "" : String(Int.random(in: 0...9999, using: &g))
+            let c = Int.random(in: 0..<100, using: &g) == 0 ? "NA" : String(format: "%.9fe-3", Double.random(in: -1...1, using: &g))
+            let grade = ["A", "B", "C", "D"][Int.random(in: 0..<4, using: &g)]
+            s += "\(a),\(b),\(c),\(grade),\(Int.random(in: 0...1, using: &g))\n"
+        }
+        return s
+    }
+
+    func parse(_ text: String, threads: Int) -> Result<(frame: Frame, lines: [Int32]), CSVError> {
+        let saved = Parallel.threads
+        Parallel.threads = threads
+        defer { Parallel.threads = saved }
+        return Result { () throws(CSVError) in try CSVReader.readWithLines(data: Data(text.utf8), label: "big.csv") }
+    }
+
+    @Test func parallelEqualsSequential() throws {
+        let text = Self.bigFile(rows: 200_000, seed: 11)
+        #expect(text.utf8.count > 4 << 20)   // large enough for the parallel path
+        let one = try parse(text, threads: 1).get()
+        let two = try parse(text, threads: 2).get()
+        let three = try parse(text, threads: 3).get()
+        #expect(one.frame == two.frame && one.lines == two.lines)
+        #expect(one.frame == three.frame && one.lines == three.lines)
+        #expect(one.frame["a"]?.type == .double && one.frame["b"]?.type == .int && one.frame["grade"]?.type == .categorical)
+        #expect(one.lines.first == 2 && one.lines.last == 200_001)
+    }
+
+    @Test func errorsInTheSecondHalfNameTheSameLine() throws {
+        let text = Self.bigFile(rows: 200_000, seed: 12) { $0 == 150_000 ? "1,2,3" : nil }
+        for threads in [1, 2] {
+            switch parse(text, threads: threads) {
+            case .success: Issue.record("a ragged row was accepted")
+            case let .failure(e): #expect(e.line == 150_002, "threads \(threads): \(e)")
+            }
+        }
     }
 }

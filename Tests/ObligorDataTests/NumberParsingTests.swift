@@ -135,3 +135,40 @@ struct NumberParsingTests {
         guard case .notANumber = parse(text) else { Issue.record("'\(text)' → \(parse(text))"); return }
     }
 }
+
+@Suite("scanPlainNumber (the CSV fast path)")
+struct ScanPlainNumberTests {
+    /// The fused scanner must agree bit for bit with parseNumber (and so with Double(String)) on
+    /// every plain form, and return nil (general path) only for forms it does not take ('+' signs, overflow).
+    @Test func agreesWithParseNumberOn200kStrings() {
+        var g = SplitMix64(seed: 0xBEEF)
+        var failures = 0
+        for _ in 0..<200_000 {
+            let (_, core, _) = NumberParsingTests.randomNumberString(&g)
+            let bytes = Array((core + ",x").utf8)
+            let scanned = bytes.withUnsafeBufferPointer { scanPlainNumber($0.baseAddress!, from: 0, end: $0.count, delimiter: UInt8(ascii: ",")) }
+            let parsed = Array(core.utf8).withUnsafeBufferPointer { parseNumber($0.baseAddress!, $0.count) }
+            guard let (v, isInteger, next) = scanned else {
+                // Refusal is right for '+' forms and for overflow to infinity (the general path reports it).
+                if case .nonFinite = parsed { continue }
+                if !core.hasPrefix("+") { Issue.record("'\(core)': fast path refused a plain number"); failures += 1 }
+                continue
+            }
+            #expect(next == core.utf8.count)
+            guard case let .number(expected, expectedFlag) = parsed else { Issue.record("'\(core)': parseNumber refused it"); failures += 1; continue }
+            if v.bitPattern != expected.bitPattern || isInteger != expectedFlag {
+                Issue.record("'\(core)': scanned \(v) \(isInteger), parsed \(expected) \(expectedFlag)")
+                failures += 1
+            }
+            if failures > 20 { break }
+        }
+    }
+
+    @Test func refusesAnythingButAPlainNumberBeforeATerminator() {
+        for text in ["1 ,", "1a,", "NA,", " 1,", "1e,", ".,", "-,", "\"1\","] {
+            let bytes = Array(text.utf8)
+            let r = bytes.withUnsafeBufferPointer { scanPlainNumber($0.baseAddress!, from: 0, end: $0.count, delimiter: UInt8(ascii: ",")) }
+            #expect(r == nil, "\(text)")
+        }
+    }
+}
