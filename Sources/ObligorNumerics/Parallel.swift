@@ -1,3 +1,4 @@
+import CBLAS
 import Dispatch
 import Foundation
 
@@ -54,21 +55,38 @@ extension Matrix {
     public static let reductionChunkRows = 16_384
 
     /// `Aᵀ diag(w) A`, summed over fixed row chunks in order: bit-identical for any thread count.
+    ///
+    /// Each chunk scales its rows by √wᵢ into a chunk-sized scratch buffer and calls `dsyrk`; the
+    /// design itself is never copied.
     public func chunkedWeightedGram(_ weights: [Double]) throws(LinearAlgebraError) -> Matrix {
         guard weights.count == rows else {
             throw .dimensionMismatch(operation: "chunkedWeightedGram", detail: "\(weights.count) weights for \(rows) rows")
         }
+        guard weights.allSatisfy({ $0 >= 0 && $0.isFinite }) else { throw .nonFinite(operation: "chunkedWeightedGram") }
+        let p = columns
         let ranges = Parallel.chunks(count: rows, size: Self.reductionChunkRows)
-        let parts: [Result<Matrix, LinearAlgebraError>] = Parallel.map(ranges.count) { k in
-            let r = ranges[k]
-            let block = Matrix(rows: r.count, columns: columns, values: Array(storage[(r.lowerBound * columns)..<(r.upperBound * columns)]))
-            do throws(LinearAlgebraError) { return .success(try block.weightedGram(Array(weights[r]))) } catch { return .failure(error) }
+        let parts: [[Double]] = storage.withUnsafeBufferPointer { a in
+            nonisolated(unsafe) let a = a
+            return Parallel.map(ranges.count) { k in
+                let r = ranges[k]
+                var scaled = [Double](repeating: 0, count: r.count * p)
+                var gram = [Double](repeating: 0, count: p * p)
+                scaled.withUnsafeMutableBufferPointer { sp in
+                    for (local, i) in r.enumerated() {
+                        let sw = weights[i].squareRoot()
+                        for j in 0..<p { sp[local * p + j] = a[i * p + j] * sw }
+                    }
+                    gram.withUnsafeMutableBufferPointer { gp in
+                        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(p), Int32(r.count), 1,
+                                    sp.baseAddress, Int32(p), 0, gp.baseAddress, Int32(p))
+                    }
+                }
+                return gram
+            }
         }
-        var total = Matrix(rows: columns, columns: columns)
-        for part in parts {
-            let g = try part.get()
-            for i in 0..<total.storage.count { total.storage[i] += g.storage[i] }
-        }
+        var total = Matrix(rows: p, columns: p)
+        for g in parts { for i in 0..<(p * p) { total.storage[i] += g[i] } }
+        for i in 0..<p { for j in 0..<i { total.storage[i * p + j] = total.storage[j * p + i] } }
         return total
     }
 
@@ -77,17 +95,25 @@ extension Matrix {
         guard v.count == rows else {
             throw .dimensionMismatch(operation: "chunkedTransposeProduct", detail: "vector has \(v.count) elements, matrix \(rows) rows")
         }
+        let p = columns
         let ranges = Parallel.chunks(count: rows, size: Self.reductionChunkRows)
-        let parts: [Result<[Double], LinearAlgebraError>] = Parallel.map(ranges.count) { k in
-            let r = ranges[k]
-            let block = Matrix(rows: r.count, columns: columns, values: Array(storage[(r.lowerBound * columns)..<(r.upperBound * columns)]))
-            do throws(LinearAlgebraError) { return .success(try block.gemv(Array(v[r]), transpose: true)) } catch { return .failure(error) }
+        let parts: [[Double]] = storage.withUnsafeBufferPointer { a in
+            v.withUnsafeBufferPointer { vp in
+                nonisolated(unsafe) let a = a
+                nonisolated(unsafe) let vp = vp
+                return Parallel.map(ranges.count) { k in
+                    let r = ranges[k]
+                    var out = [Double](repeating: 0, count: p)
+                    out.withUnsafeMutableBufferPointer { op in
+                        cblas_dgemv(CblasRowMajor, CblasTrans, Int32(r.count), Int32(p), 1, a.baseAddress! + r.lowerBound * p, Int32(p),
+                                    vp.baseAddress! + r.lowerBound, 1, 0, op.baseAddress, 1)
+                    }
+                    return out
+                }
+            }
         }
-        var total = [Double](repeating: 0, count: columns)
-        for part in parts {
-            let p = try part.get()
-            for j in 0..<columns { total[j] += p[j] }
-        }
+        var total = [Double](repeating: 0, count: p)
+        for part in parts { for j in 0..<p { total[j] += part[j] } }
         return total
     }
 

@@ -97,6 +97,7 @@ func emit(_ record: [(String, JSON)], times: [Double]) {
         ($0, env[$0].map { JSON.string($0) } ?? .null)
     })))
     r.append(("blas_threads", .int(NumericsRuntime.blasThreads)))
+    r.append(("obligor_threads", .int(Parallel.threads)))
     print(JSON.object(r).text)
 }
 
@@ -257,6 +258,9 @@ func benchLogit(_ args: [String]) throws {
 // MARK: - main
 
 let argv = Array(CommandLine.arguments.dropFirst())
+// As in the CLI: OpenBLAS single-threaded, parallelism through Parallel (OBLIGOR_THREADS, default all cores).
+NumericsRuntime.blasThreads = 1
+if let t = ProcessInfo.processInfo.environment["OBLIGOR_THREADS"].flatMap(Int.init) { Parallel.threads = t }
 do {
     guard let command = argv.first else { throw UsageError(description: usage) }
     let rest = Array(argv.dropFirst())
