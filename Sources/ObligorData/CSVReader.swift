@@ -94,7 +94,9 @@ struct ColumnBuilder {
     let declared: ColumnType?
     var mode: Mode
     var numbers: [Double] = []
-    var missing: [Bool] = []
+    /// Rows so far, and the (few) rows that are missing: a sparse mask, built dense at the end.
+    var rowCount = 0
+    var missingRows: [Int] = []
     var allIntegers = true
     var codes: [Int32] = []
     var levels: [String] = []
@@ -114,18 +116,24 @@ struct ColumnBuilder {
         self.declared = declared
         self.mode = declared == .categorical ? .text : .numeric
         if mode == .numeric { numbers.reserveCapacity(capacity) } else { codes.reserveCapacity(capacity) }
-        missing.reserveCapacity(capacity)
+    }
+
+    /// The dense missing mask.
+    func missingMask() -> [Bool] {
+        var mask = [Bool](repeating: false, count: rowCount)
+        for r in missingRows { mask[r] = true }
+        return mask
     }
 
     mutating func appendText(_ s: String?) {
-        guard let s else { codes.append(-1); missing.append(true); return }
+        guard let s else { codes.append(-1); missingRows.append(rowCount); rowCount += 1; return }
         if let c = levelIndex[s] { codes.append(c) } else {
             let c = Int32(levels.count)
             levels.append(s)
             levelIndex[s] = c
             codes.append(c)
         }
-        missing.append(false)
+        rowCount += 1
     }
 }
 
@@ -301,13 +309,13 @@ struct CSVParser {
         for b in builders {
             switch b.mode {
             case .text:
-                columns.append(Column(name: b.name, values: .categorical(codes: b.codes, levels: b.levels), missing: b.missing))
+                columns.append(Column(name: b.name, values: .categorical(codes: b.codes, levels: b.levels), missing: b.missingMask()))
             case .numeric:
                 let asInt = b.declared == .int || (b.declared == nil && b.allIntegers)
                 if asInt {
-                    columns.append(Column(name: b.name, values: .int(b.numbers.map { Int($0) }), missing: b.missing))
+                    columns.append(Column(name: b.name, values: .int(b.numbers.map { Int($0) }), missing: b.missingMask()))
                 } else {
-                    columns.append(Column(name: b.name, values: .double(b.numbers), missing: b.missing))
+                    columns.append(Column(name: b.name, values: .double(b.numbers), missing: b.missingMask()))
                 }
             }
         }
@@ -373,10 +381,11 @@ struct CSVParser {
                     let flag = rowFlags[k]
                     if flag == 2 {
                         bp[k].numbers.append(0)
-                        bp[k].missing.append(true)
+                        bp[k].missingRows.append(bp[k].rowCount)
+                        bp[k].rowCount += 1
                     } else {
                         bp[k].numbers.append(rowValues[k])
-                        bp[k].missing.append(false)
+                        bp[k].rowCount += 1
                         bp[k].numericCount += 1
                         if flag == 0 { bp[k].allIntegers = false }
                     }
@@ -474,8 +483,13 @@ struct CSVParser {
             } else {
                 return nil
             }
-            b.missing = pieces[0].missing
-            for piece in pieces.dropFirst() { b.missing.append(contentsOf: piece.missing) }
+            b.missingRows = []
+            b.rowCount = 0
+            for piece in pieces {
+                let offset = b.rowCount
+                b.missingRows.append(contentsOf: piece.missingRows.map { $0 + offset })
+                b.rowCount += piece.rowCount
+            }
         }
         rowLines = chunks.flatMap(\.lines)
         position = end
@@ -500,12 +514,12 @@ struct CSVParser {
                 parsed = parseNumber(bytes.baseAddress! + f.start, f.end - f.start)
             }
             if case .notANumber = parsed, isMissing(f) {
-                if !b.abandonedNumbers { b.numbers.append(0); b.missing.append(true) }
+                if !b.abandonedNumbers { b.numbers.append(0); b.missingRows.append(b.rowCount); b.rowCount += 1 }
                 return
             }
             if numericLookingMissingTokens {
                 if isMissing(f) {
-                    if !b.abandonedNumbers { b.numbers.append(0); b.missing.append(true) }
+                    if !b.abandonedNumbers { b.numbers.append(0); b.missingRows.append(b.rowCount); b.rowCount += 1 }
                     return
                 }
                 if !f.hasEscapedQuote { parsed = parseNumber(bytes.baseAddress! + f.start, f.end - f.start) }
@@ -517,7 +531,7 @@ struct CSVParser {
                     throw error("'\(string(f))' is not an integer (the column is declared int)", line: line, column: b)
                 }
                 b.numbers.append(v)
-                b.missing.append(false)
+                b.rowCount += 1
                 b.numericCount += 1
                 if !isInteger { b.allIntegers = false }
             case .nonFinite:
@@ -538,7 +552,7 @@ struct CSVParser {
                 if b.numericCount == 0 && !b.abandonedNumbers {
                     // Text from the first value on: a categorical column. Earlier cells were all missing.
                     b.mode = .text
-                    b.codes = Array(repeating: -1, count: b.missing.count)
+                    b.codes = Array(repeating: -1, count: b.rowCount)
                     b.numbers = []
                     b.appendText(string(f))
                     return
@@ -559,7 +573,8 @@ struct CSVParser {
         for p in positions {
             builders[p].mode = .text
             builders[p].codes = []
-            builders[p].missing = []
+            builders[p].missingRows = []
+            builders[p].rowCount = 0
             builders[p].levels = []
             builders[p].levelIndex = [:]
         }

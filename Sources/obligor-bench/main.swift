@@ -232,6 +232,7 @@ func benchLogit(_ args: [String]) throws {
     }
     let wAt = eta.map { v -> Double in let m = 1 / (1 + exp(-v)); return m * (1 - m) }
     let components: [(String, JSON)] = try [
+        ("chunkedWeightedGram", .number(best { _ = try design.chunkedWeightedGram(wAt) })),
         ("weightedGram_weighted", .number(best { _ = try design.weightedGram(wAt) })),
         ("weightedGram_unweighted_dsyrk_only", .number(best { _ = try design.weightedGram() })),
         ("gemv_X_beta", .number(best { _ = try design.gemv(fit.coefficients) })),
