@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "ObligorStore", targets: ["ObligorStore"]),
         .library(name: "ObligorMetrics", targets: ["ObligorMetrics"]),
         .library(name: "ObligorModels", targets: ["ObligorModels"]),
+        .library(name: "ObligorBoosting", targets: ["ObligorBoosting"]),
+        .library(name: "ObligorCatalog", targets: ["ObligorCatalog"]),
         .library(name: "ObligorReports", targets: ["ObligorReports"]),
         .executable(name: "obligor", targets: ["obligor"]),
     ],
@@ -37,12 +39,16 @@ let package = Package(
         .target(name: "ObligorStore", dependencies: ["ObligorData", "CSQLite"], exclude: ["README.md"]),
         .target(name: "ObligorMetrics", dependencies: ["ObligorNumerics"], exclude: ["README.md"]),
         .target(name: "ObligorModels", dependencies: ["ObligorData", "ObligorMetrics", "ObligorNumerics"], exclude: ["README.md"]),
+        .target(
+            name: "ObligorBoosting", dependencies: ["ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
+            exclude: ["README.md"]),
+        .target(name: "ObligorCatalog", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData"], exclude: ["README.md"]),
         .target(name: "ObligorReports", dependencies: ["ObligorMetrics", "ObligorModels"], exclude: ["README.md"]),
         .executableTarget(
             name: "obligor",
             dependencies: [
                 "ObligorNumerics", "ObligorData", "ObligorStore", "ObligorMetrics",
-                "ObligorModels", "ObligorReports",
+                "ObligorModels", "ObligorBoosting", "ObligorCatalog", "ObligorReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -57,11 +63,14 @@ let package = Package(
         .testTarget(
             name: "ObligorModelsTests", dependencies: ["ObligorModels", "ObligorData"],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ObligorBoostingTests", dependencies: ["ObligorBoosting", "ObligorModels", "ObligorData", "ObligorMetrics"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData"]),
 
         // MARK: - Benchmarks (bench/run_foundation.sh runs this next to the Python anchors)
         .executableTarget(
             name: "obligor-bench",
-            dependencies: ["ObligorNumerics", "ObligorData", "ObligorMetrics", "ObligorModels"]),
+            dependencies: ["ObligorNumerics", "ObligorData", "ObligorMetrics", "ObligorModels", "ObligorBoosting"]),
     ]
 )

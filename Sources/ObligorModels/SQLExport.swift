@@ -8,15 +8,10 @@ import Foundation
 /// reproduced with `CASE`, so the SQL scores exactly what ``Scorer/predictPD(_:)`` scores, to
 /// floating-point rounding (constants are written with 17 significant digits, which round-trip).
 public enum SQLExport {
-    /// The `SELECT` for `model`.
-    public static func select(_ model: AnyModel) -> String {
-        let eta: String
-        switch model {
-        case let .logistic(m): eta = logisticPredictor(m)
-        case let .scorecard(m): eta = scorecardPredictor(m)
-        }
-        return """
-        -- obligor \(ObligorVersion.current): \(model.kind) model; reads table `input`, returns id, pd
+    /// The `SELECT` for a model whose log-odds are the SQL expression `eta`.
+    public static func select(kind: String, linearPredictor eta: String) -> String {
+        """
+        -- obligor \(ObligorVersion.current): \(kind) model; reads table `input`, returns id, pd
         SELECT id,
           1.0 / (1.0 + exp(-(
             \(eta)
@@ -25,13 +20,19 @@ public enum SQLExport {
         """
     }
 
-    static func number(_ x: Double) -> String {
+    /// The `SELECT` for a logistic model.
+    public static func select(_ model: LogisticModel) -> String { select(kind: "logit", linearPredictor: logisticPredictor(model)) }
+
+    /// The `SELECT` for a scorecard.
+    public static func select(_ model: ScorecardModel) -> String { select(kind: "scorecard", linearPredictor: scorecardPredictor(model)) }
+
+    public static func number(_ x: Double) -> String {
         let s = String(format: "%.17g", x)
         return s.contains(".") || s.contains("e") ? s : s + ".0"
     }
 
-    static func identifier(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-    static func literal(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+    public static func identifier(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    public static func literal(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
 
     static func missingTest(_ column: String, specials: [Double]) -> String {
         var t = "\(column) IS NULL"

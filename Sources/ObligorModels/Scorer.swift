@@ -22,6 +22,12 @@ public struct ReasonCode: Codable, Sendable, Equatable {
     /// How much this feature raised the applicant's risk relative to the best attainable value:
     /// scorecard points lost, or log-odds added for a linear model.
     public let impact: Double
+
+    public init(feature: String, value: String, impact: Double) {
+        self.feature = feature
+        self.value = value
+        self.impact = impact
+    }
 }
 
 /// Models that can say why a PD is high (adverse-action reason codes).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ObligorCatalog
 import ObligorData
 import ObligorMetrics
 import ObligorModels

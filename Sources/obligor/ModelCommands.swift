@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ObligorCatalog
 import ObligorData
 import ObligorModels
 import ObligorStore
@@ -52,7 +53,7 @@ struct ModelExport: ParsableCommand {
             e.outputFormatting = [.sortedKeys, .prettyPrinted]
             text = String(decoding: try e.encode(try LogisticInterchange(m)), as: UTF8.self) + "\n"
         case .sql:
-            text = SQLExport.select(anyModel) + "\n"
+            text = anyModel.sqlSelect() + "\n"
         case .pmml, .lightgbmText:
             throw InputError("export format \(format.rawValue) is not implemented yet (available: obligor, logistic-json, sql)")
         }
@@ -135,6 +136,13 @@ struct ModelDescribe: ParsableCommand {
             for c in card.characteristics {
                 note("\(c.name)  (IV \(fmt(c.iv, 3)), β \(fmt(c.coefficient, 3)))")
                 for b in c.bins { note("    " + pad(b.label, 44) + pad("WoE \(fmt(b.woe, 3))", 16) + "points \(fmt(b.points, 1))") }
+            }
+        case let .gbdt(m):
+            note("\(m.trees.count) trees (source \(m.source)), base margin \(fmt(m.baseScore)), max depth \(m.trees.map(\.depth).max() ?? 0)")
+            let gains = m.gainImportance, splits = m.splitImportance
+            note(pad("feature", 48) + pad("gain", 14) + "splits")
+            for j in gains.indices.sorted(by: { gains[$0] > gains[$1] || (gains[$0] == gains[$1] && $0 < $1) }) {
+                note(pad(m.features[j].name, 48) + pad(fmt(gains[j], 3), 14) + "\(splits[j])")
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ObligorCatalog
 import ObligorData
 import ObligorModels
 import ObligorNumerics

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import ObligorBoosting
+import ObligorCatalog
 import ObligorData
 import ObligorMetrics
 import ObligorModels
@@ -7,7 +9,7 @@ import ObligorNumerics
 import ObligorStore
 
 enum ModelKind: String, ExpressibleByArgument, CaseIterable {
-    case logit, scorecard
+    case logit, scorecard, gbdt
 }
 
 struct TrainCommand: ParsableCommand {
@@ -21,18 +23,27 @@ struct TrainCommand: ParsableCommand {
           scorecard: {"max_bins": 6, "min_bin_share": 0.05, "min_iv": 0.02, "prebins": 20, "monotone": true,
                       "woe_adjustment": 0.5, "drop_wrong_sign": true, "pdo": 20, "base_points": 600,
                       "base_odds": 50, "lambda_l2": 0, "features": [...], "special_values": {...}}
+          gbdt:      LightGBM names: "num_iterations", "learning_rate", "num_leaves", "max_depth",
+                      "min_data_in_leaf", "min_sum_hessian_in_leaf", "lambda_l2", "min_gain_to_split", "max_bin",
+                      "bagging_fraction", "bagging_freq", "feature_fraction", "early_stopping_round", "metric",
+                      "monotone_constraints": {"col": 1}, "categorical_feature": [...], "cat_smooth", "cat_l2",
+                      "max_cat_threshold", "min_data_per_group", "seed", plus "features" and "special_values".
+                      Early stopping needs --valid.
         Unknown keys are an error, so a typo never trains a different model silently.
         """)
 
     @Option(help: "Workspace dataset name or CSV path.") var data: String
     @Option(help: "Binary target column (default: the dataset's target role).") var target: String?
-    @Option(help: "Model family: logit | scorecard.") var model: ModelKind
+    @Option(help: "Model family: logit | scorecard | gbdt.") var model: ModelKind
+    @Option(help: "Validation data (dataset name or CSV) for gbdt early stopping.") var valid: String?
     @Option(help: "Name to store the model under.") var name: String
     @Option(help: "JSON file with hyperparameters.") var config: String?
     @Option(help: "Comma-separated feature list (overrides the default and the config).") var features: String?
     @Option(help: "Time column for an out-of-time split (default: the dataset's time role).") var time: String?
     @Option(name: .customLong("train-until"), help: "Train on rows with time ≤ this value.") var trainUntil: String?
-    @Option(help: "Recorded with the model; logit and scorecard fits are deterministic.") var seed: UInt64 = 0
+    @Option(help: "Random seed (gbdt bagging, feature sampling, binning sample; overrides the config's seed). Logit and scorecard fits are deterministic.")
+    var seed: UInt64?
+    var seedGiven: Bool { seed != nil }
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
     @Flag(help: "Replace an existing model of the same name.") var replace = false
     @Flag(help: "JSON summary on stdout.") var json = false
@@ -106,6 +117,26 @@ struct TrainCommand: ParsableCommand {
                 let options = try JSONDecoder().decode(ScorecardOptions.self, from: JSONSerialization.data(withJSONObject: filtered))
                 return .scorecard(try ScorecardModel.train(frame: frame, target: targetName, features: featureList, labels: labels,
                                                            options: options, specialValues: specials))
+            case .gbdt:
+                var parameters: BoostingParameters
+                do { parameters = try BoostingParameters.fromConfig(configObject, ignoring: ["features", "special_values"]) } catch {
+                    throw InputError("\(config ?? "config"): \(error)")
+                }
+                if let seed { parameters.seed = seed }
+                var validation: (frame: Frame, labels: [Int])? = nil
+                if let valid {
+                    let v = try LoadedData.load(valid, workspace: workspace, target: targetName)
+                    validation = (v.frame, try v.labels(target: targetName))
+                } else if parameters.earlyStoppingRound > 0 {
+                    throw InputError("early_stopping_round needs validation data: pass --valid DATASET")
+                }
+                let every = max(1, parameters.numIterations / 10)
+                return .gbdt(try BoostingTrainer.train(frame: frame, labels: labels, features: featureList, parameters: parameters,
+                                                      specialValues: specials, validation: validation) { p in
+                    if p.iteration % every == 0 || p.iteration == 1 {
+                        note("  [\(p.iteration)] train log-loss \(fmt(p.trainLoss))" + (p.validationMetric.map { "  valid \(parameters.metric) \(fmt($0))" } ?? ""))
+                    }
+                })
             }
         }
         let pd = try anyModel.scorer.predictPD(frame)
@@ -117,14 +148,21 @@ struct TrainCommand: ParsableCommand {
         let metadata = TrainingMetadata(dataset: loaded.label, dataSHA256: loaded.sha256, target: targetName,
                                         features: anyModel.scorer.featureNames, trainingRows: frame.rowCount, defaults: labels.reduce(0, +),
                                         timeColumn: trainUntil == nil ? nil : timeColumn, timeRange: timeRange, hyperparameters: hyper,
-                                        seed: seed, trainedAt: ISO8601DateFormatter().string(from: Date()))
+                                        seed: anyModel.seed ?? seed, trainedAt: ISO8601DateFormatter().string(from: Date()))
         let ws = try workspace.open()
         try ws.saveModel(name: name, kind: anyModel.kind, formatVersion: AnyModel.formatVersion, payload: anyModel.encodedPayload(),
                          metadata: JSONEncoder().encode(metadata), replace: replace)
         try ws.recordRun(command: "train", parameters: JSONSerialization.data(withJSONObject: [
-            "data": data, "model": model.rawValue, "name": name, "target": targetName, "features": featureList, "seed": seed,
+            "data": data, "model": model.rawValue, "name": name, "target": targetName, "features": featureList, "seed": seed ?? 0,
         ] as [String: Any], options: [.sortedKeys]), seconds: seconds, metrics: JSONEncoder().encode(summary))
         note("trained in \(fmt(seconds, 2)) s; in-sample AUC \(fmt(summary.auc)), Gini \(fmt(summary.gini)), KS \(fmt(summary.ks))")
+        if case let .gbdt(m) = anyModel {
+            note("gbdt: \(m.trees.count) trees" + (m.bestIteration.map { ", best iteration \($0) (valid \(m.parameters.metric) \(fmt(m.validationMetric ?? .nan)))" } ?? ""))
+            let gains = m.gainImportance
+            for j in gains.indices.sorted(by: { gains[$0] > gains[$1] }).prefix(10) where gains[j] > 0 {
+                note("  \(pad(m.features[j].name, 48)) gain \(fmt(gains[j], 2))  splits \(m.splitImportance[j])")
+            }
+        }
         if case let .scorecard(card) = anyModel {
             note("scorecard: \(card.characteristics.count) characteristics kept, \(card.dropped.count) dropped")
             for c in card.characteristics.sorted(by: { $0.iv > $1.iv }) {
@@ -151,6 +189,7 @@ struct TrainCommand: ParsableCommand {
         switch model {
         case .logit: allowed = ["lambda_l2", "threshold", "features", "special_values"]
         case .scorecard: allowed = ScorecardOptions.configKeys.union(["features", "special_values"])
+        case .gbdt: allowed = BoostingParameters.configKeys.union(["features", "special_values"])
         }
         for key in dict.keys where !allowed.contains(key) {
             throw InputError("\(config): unknown key '\(key)' for model \(model.rawValue) (known: \(allowed.sorted().joined(separator: ", ")))")

@@ -116,7 +116,7 @@ func sampleFrame() throws -> Frame {
         ])
         let y = [0, 1, 0, 1, 1, 0, 0, 1, 1, 0]
         let model = try LogisticModel.train(frame: frame, target: "y", features: ["x", "c"], labels: y, lambda: 0.5)
-        let sqlPD = try run(SQLExport.select(.logistic(model)), on: frame)
+        let sqlPD = try run(SQLExport.select(model), on: frame)
         let pd = try model.predictPD(frame)
         for i in 0..<pd.count { #expect(abs(sqlPD[i]! - pd[i]) < 1e-12) }
     }
@@ -127,7 +127,7 @@ func sampleFrame() throws -> Frame {
         let labels = try frame.binaryTarget("bad")
         let features = frame.columnNames.filter { $0 != "bad" && $0 != "sex" }
         let card = try ScorecardModel.train(frame: frame, target: "bad", features: features, labels: labels)
-        let sqlPD = try run(SQLExport.select(.scorecard(card)), on: frame)
+        let sqlPD = try run(SQLExport.select(card), on: frame)
         let pd = try card.predictPD(frame)
         var worst = 0.0
         for i in 0..<pd.count { worst = max(worst, abs(sqlPD[i]! - pd[i])) }

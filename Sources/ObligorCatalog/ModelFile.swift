@@ -1,54 +1,7 @@
 import Foundation
+import ObligorBoosting
 import ObligorData
-
-/// Training metadata stored with every model.
-public struct TrainingMetadata: Codable, Sendable, Equatable {
-    /// Dataset name (or file path) the model was trained on.
-    public var dataset: String
-    /// SHA-256 of the training data source.
-    public var dataSHA256: String
-    public var target: String
-    public var features: [String]
-    public var trainingRows: Int
-    public var defaults: Int
-    /// Time column and range when trained out-of-time.
-    public var timeColumn: String?
-    public var timeRange: [String]?
-    /// Hyperparameters as given (JSON values as text).
-    public var hyperparameters: [String: String]
-    public var seed: UInt64?
-    /// `obligor` version that trained it.
-    public var libraryVersion: String
-    public var trainedAt: String
-
-    public init(dataset: String, dataSHA256: String, target: String, features: [String], trainingRows: Int, defaults: Int,
-                timeColumn: String? = nil, timeRange: [String]? = nil, hyperparameters: [String: String] = [:],
-                seed: UInt64? = nil, libraryVersion: String = ObligorVersion.current, trainedAt: String) {
-        self.dataset = dataset
-        self.dataSHA256 = dataSHA256
-        self.target = target
-        self.features = features
-        self.trainingRows = trainingRows
-        self.defaults = defaults
-        self.timeColumn = timeColumn
-        self.timeRange = timeRange
-        self.hyperparameters = hyperparameters
-        self.seed = seed
-        self.libraryVersion = libraryVersion
-        self.trainedAt = trainedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case dataset, target, features, hyperparameters, seed
-        case dataSHA256 = "data_sha256", trainingRows = "training_rows", defaults
-        case timeColumn = "time_column", timeRange = "time_range", libraryVersion = "library_version", trainedAt = "trained_at"
-    }
-}
-
-/// The library version written into model files and reports.
-public enum ObligorVersion {
-    public static let current = "0.1.0"
-}
+import ObligorModels
 
 /// Any Obligor model, as one Codable value: the unit stored in the workspace and in `.obligor.json` files.
 ///
@@ -57,6 +10,7 @@ public enum ObligorVersion {
 public enum AnyModel: Sendable {
     case logistic(LogisticModel)
     case scorecard(ScorecardModel)
+    case gbdt(GBDTModel)
 
     /// The current format version of each kind.
     public static let formatVersion = 1
@@ -66,6 +20,7 @@ public enum AnyModel: Sendable {
         switch self {
         case .logistic: return "logit"
         case .scorecard: return "scorecard"
+        case .gbdt: return "gbdt"
         }
     }
 
@@ -74,6 +29,7 @@ public enum AnyModel: Sendable {
         switch self {
         case let .logistic(m): return m
         case let .scorecard(m): return m
+        case let .gbdt(m): return m
         }
     }
 
@@ -82,6 +38,16 @@ public enum AnyModel: Sendable {
         switch self {
         case let .logistic(m): return m
         case let .scorecard(m): return m
+        case let .gbdt(m): return m
+        }
+    }
+
+    /// The model as one SQLite `SELECT id, pd FROM input` (see ``SQLExport``).
+    public func sqlSelect() -> String {
+        switch self {
+        case let .logistic(m): return SQLExport.select(m)
+        case let .scorecard(m): return SQLExport.select(m)
+        case let .gbdt(m): return SQLExport.select(kind: kind, linearPredictor: TreeSQL.predictor(m))
         }
     }
 
@@ -92,6 +58,7 @@ public enum AnyModel: Sendable {
         switch self {
         case let .logistic(m): return try e.encode(m)
         case let .scorecard(m): return try e.encode(m)
+        case let .gbdt(m): return try e.encode(m)
         }
     }
 
@@ -104,6 +71,7 @@ public enum AnyModel: Sendable {
         switch kind {
         case "logit": return .logistic(try d.decode(LogisticModel.self, from: payload))
         case "scorecard": return .scorecard(try d.decode(ScorecardModel.self, from: payload))
+        case "gbdt": return .gbdt(try d.decode(GBDTModel.self, from: payload))
         default: throw ModelError.unsupportedFormat("unknown model kind '\(kind)'")
         }
     }
@@ -139,5 +107,13 @@ public struct ModelFile: Sendable {
         let model = try AnyModel.decode(kind: kind, formatVersion: version, payload: JSONSerialization.data(withJSONObject: modelObj))
         let metadata = try JSONDecoder().decode(TrainingMetadata.self, from: JSONSerialization.data(withJSONObject: metaObj))
         return ModelFile(model: model, metadata: metadata)
+    }
+}
+
+extension AnyModel {
+    /// The seed a model was trained with, when it has one.
+    public var seed: UInt64? {
+        if case let .gbdt(m) = self { return m.parameters.seed }
+        return nil
     }
 }
