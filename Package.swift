@@ -56,7 +56,7 @@ let package = Package(
         // MARK: - Unit test bundles (one per module) and the CLI end-to-end tests
         .testTarget(name: "ObligorNumericsTests", dependencies: ["ObligorNumerics"]),
         .testTarget(name: "ObligorDataTests", dependencies: ["ObligorData", "ObligorNumerics"]),
-        .testTarget(name: "ObligorStoreTests", dependencies: ["ObligorStore", "ObligorData", "ObligorModels"]),
+        .testTarget(name: "ObligorStoreTests", dependencies: ["ObligorStore", "ObligorData", "ObligorModels", "ObligorBoosting", "ObligorCatalog"]),
         .testTarget(
             name: "ObligorMetricsTests", dependencies: ["ObligorMetrics", "ObligorData"],
             resources: [.copy("Fixtures")]),

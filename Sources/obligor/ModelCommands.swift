@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ObligorBoosting
 import ObligorCatalog
 import ObligorData
 import ObligorModels
@@ -66,7 +67,10 @@ struct ModelImport: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import", abstract: "Store a model file in the workspace.")
     @Argument(help: "Model file.") var file: String
     @Option(help: "Name to store it under.") var name: String
-    @Option(help: "obligor | logistic-json (xgboost-json, lightgbm-text: not available yet).") var format: ImportFormat = .obligor
+    @Option(help: "obligor | logistic-json | xgboost-json | lightgbm-text.") var format: ImportFormat = .obligor
+    @Option(help: "xgboost-json: feature names in model order, comma separated (default: the file's, else f0, f1, …).") var features: String?
+    @Option(help: "Target the imported model predicts (recorded in its metadata).") var target: String?
+    @Option(help: "Approval cut-off for the imported tree model (approve when PD < threshold).") var threshold: Double?
     @Flag(help: "Replace an existing model of the same name.") var replace = false
     @OptionGroup var workspace: WorkspaceOptions
 
@@ -93,7 +97,19 @@ struct ModelImport: ParsableCommand {
                                         features: spec.features, trainingRows: 0, defaults: 0, hyperparameters: ["source_format": "logistic-json"],
                                         trainedAt: now)
         case .xgboostJSON, .lightgbmText:
-            throw InputError("import format \(format.rawValue) is not implemented yet (available: obligor, logistic-json)")
+            var m: GBDTModel
+            do {
+                if format == .xgboostJSON {
+                    m = try XGBoostImport.model(from: data, featureNames: features.map { splitList($0) })
+                } else {
+                    m = try LightGBMImport.model(from: String(decoding: data, as: UTF8.self))
+                }
+            } catch { throw InputError("\(file): \(error)") }
+            if let threshold { m.threshold = threshold }
+            model = .gbdt(m)
+            metadata = TrainingMetadata(dataset: "(imported from \(file))", dataSHA256: try fileSHA256(file), target: target ?? "",
+                                        features: m.featureNames, trainingRows: 0, defaults: 0,
+                                        hyperparameters: ["source_format": format.rawValue], trainedAt: now)
         }
         let ws = try workspace.open()
         try ws.saveModel(name: name, kind: model.kind, formatVersion: AnyModel.formatVersion, payload: model.encodedPayload(),

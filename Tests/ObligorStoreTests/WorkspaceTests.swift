@@ -1,5 +1,7 @@
 import Foundation
 import ObligorData
+import ObligorBoosting
+import ObligorCatalog
 import ObligorModels
 @testable import ObligorStore
 import Testing
@@ -133,4 +135,24 @@ func sampleFrame() throws -> Frame {
         for i in 0..<pd.count { worst = max(worst, abs(sqlPD[i]! - pd[i])) }
         #expect(worst < 1e-12)
     }
+
+    /// A tree ensemble with numeric, categorical and missing inputs, as nested CASE expressions.
+    @Test func gbdtWithCategoriesAndMissing() throws {
+        var x: [Double?] = [], c: [String?] = [], y: [Int] = []
+        for i in 0..<600 {
+            let v = Double((i * 37) % 101) / 10
+            x.append(i % 13 == 0 ? nil : v)
+            let level = ["a", "b", "c's", "d", "e"][(i * 7) % 5]
+            c.append(i % 17 == 0 ? nil : level)
+            y.append((v > 5 ? 1 : 0) ^ (level == "b" && i % 3 == 0 ? 1 : 0))
+        }
+        let frame = try Frame([.double("x", x), .categorical("c", c)])
+        var p = BoostingParameters()
+        p.numIterations = 15; p.numLeaves = 6; p.minDataInLeaf = 5; p.minDataPerGroup = 5
+        let model = try BoostingTrainer.train(frame: frame, labels: y, features: ["x", "c"], parameters: p)
+        let sqlPD = try run(AnyModel.gbdt(model).sqlSelect(), on: frame)
+        let pd = try model.predictPD(frame)
+        for i in 0..<pd.count { #expect(abs(sqlPD[i]! - pd[i]) < 1e-12) }
+    }
 }
+
