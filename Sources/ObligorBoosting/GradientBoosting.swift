@@ -19,10 +19,19 @@ public struct BinaryLogLoss: BoostingObjective, Sendable {
         return mean > 0 && mean < 1 ? log(mean / (1 - mean)) : 0
     }
     public func gradients(scores: [Double], labels: [Double], gradients g: inout [Double], hessians h: inout [Double]) {
-        for i in 0..<scores.count {
-            let p = Special.sigmoid(scores[i])
-            g[i] = p - labels[i]
-            h[i] = max(p * (1 - p), 1e-16)
+        let ranges = Parallel.chunks(count: scores.count, size: 65_536)
+        g.withUnsafeMutableBufferPointer { gp in
+            h.withUnsafeMutableBufferPointer { hp in
+                nonisolated(unsafe) let gp = gp
+                nonisolated(unsafe) let hp = hp
+                _ = Parallel.map(ranges.count) { k in
+                    for i in ranges[k] {
+                        let p = Special.sigmoid(scores[i])
+                        gp[i] = p - labels[i]
+                        hp[i] = max(p * (1 - p), 1e-16)
+                    }
+                }
+            }
         }
     }
 }
@@ -115,9 +124,22 @@ public final class TreeBooster {
             rng.split(UInt64(2 * round + 1)).shuffle(&features)
             features = Array(features.prefix(max(1, Int((params.featureFraction * Double(data.features)).rounded())))).sorted()
         }
-        let (tree, binNodes) = learner.grow(gradients: g, hessians: h, rows: bag, features: features)
+        let (tree, binNodes, rowOrder, leafRanges) = learner.grow(gradients: g, hessians: h, rows: bag, features: features)
         trees.append(tree)
         round += 1
+        if bag.count == data.rows {
+            // Every row is in a leaf's range: scatter the leaf values.
+            var out = [Double](repeating: 0, count: data.rows)
+            out.withUnsafeMutableBufferPointer { o in
+                rowOrder.withUnsafeBufferPointer { order in
+                    for (leaf, range) in leafRanges.enumerated() {
+                        let v = tree.leafValue[leaf]
+                        for k in range { o[Int(order[k])] = v }
+                    }
+                }
+            }
+            return out
+        }
         return trainingOutputs(tree, binNodes)
     }
 

@@ -77,7 +77,8 @@ final class TreeLearner {
     }
 
     /// Grows a tree. `rows` are the (bagged) training rows; `features` the sampled features.
-    func grow(gradients g: [Double], hessians h: [Double], rows: [Int32], features: [Int]) -> (tree: DecisionTree, binNodes: [BinNode]) {
+    func grow(gradients g: [Double], hessians h: [Double], rows: [Int32], features: [Int])
+        -> (tree: DecisionTree, binNodes: [BinNode], rowOrder: [Int32], leafRanges: [Range<Int>]) {
         var indices = rows
         var leaves: [Leaf] = []
         var tree = DecisionTree()
@@ -112,23 +113,27 @@ final class TreeLearner {
                 leftMask = m
             }
             let F = data.features
+            // Stable partition: left rows stay in place in order, right rows go through a scratch buffer.
+            // Every bin's direction, as a table (numeric: bins ≤ threshold; categorical: the left set).
+            var direction = [Bool](repeating: false, count: mapper.totalBins)
+            for b in 0..<mapper.totalBins {
+                direction[b] = b == missingBin ? s.defaultLeft : (leftMask.map { $0[b] } ?? (b <= s.binThreshold))
+            }
             let leftCount: Int = data.bins.withUnsafeBufferPointer { bins in
-                var lefts: [Int32] = []
-                var rights: [Int32] = []
-                lefts.reserveCapacity(Int(s.leftC) + 1)
-                rights.reserveCapacity(Int(s.rightC) + 1)
-                for k in leaf.begin..<leaf.end {
-                    let r = indices[k]
-                    let b = Int(bins[Int(r) * F + s.feature])
-                    let goLeft: Bool
-                    if b == missingBin { goLeft = s.defaultLeft }
-                    else if let m = leftMask { goLeft = m[b] }
-                    else { goLeft = b <= s.binThreshold }
-                    if goLeft { lefts.append(r) } else { rights.append(r) }
+                indices.withUnsafeMutableBufferPointer { idx in
+                    direction.withUnsafeBufferPointer { dir in
+                        let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: leaf.count)
+                        defer { scratch.deallocate() }
+                        var nl = 0, nr = 0
+                        let feature = s.feature
+                        for k in leaf.begin..<leaf.end {
+                            let r = idx[k]
+                            if dir[Int(bins[Int(r) * F + feature])] { idx[leaf.begin + nl] = r; nl += 1 } else { scratch[nr] = r; nr += 1 }
+                        }
+                        for k in 0..<nr { idx[leaf.begin + nl + k] = scratch[k] }
+                        return nl
+                    }
                 }
-                for (k, r) in lefts.enumerated() { indices[leaf.begin + k] = r }
-                for (k, r) in rights.enumerated() { indices[leaf.begin + lefts.count + k] = r }
-                return lefts.count
             }
             // Record the split as an internal node.
             let threshold: Double
@@ -185,7 +190,7 @@ final class TreeLearner {
         for (k, leaf) in leaves.enumerated() where leaf.parent >= 0 {
             if leaf.isLeftChild { tree.left[leaf.parent] = ~k } else { tree.right[leaf.parent] = ~k }
         }
-        return (tree, binNodes)
+        return (tree, binNodes, indices, leaves.map { $0.begin..<$0.end })
     }
 
     @inline(__always)
@@ -199,41 +204,80 @@ final class TreeLearner {
         -(2 * g * o + (h + params.lambdaL2 + extraL2) * o * o)
     }
 
-    /// Fixed blocks of features for parallel histogram construction.
-    static let featureBlock = 8
-
+    /// Builds a leaf's histogram: per feature and bin, the sums of g, h and the row count.
+    ///
+    /// Features are split into one block per thread; each bin is accumulated by one thread in row
+    /// order, so the sums do not depend on the blocking or the thread count.
     func buildHistogram(indices: [Int32], range: Range<Int>, g: [Double], h: [Double], features: [Int]) -> [Double] {
         var hist = [Double](repeating: 0, count: histogramSize)
         let n = range.count
         if n == 0 { return hist }
-        // Gather this leaf's gradients once (contiguous, in row order).
-        var gg = [Double](repeating: 0, count: n), hh = [Double](repeating: 0, count: n), rr = [Int](repeating: 0, count: n)
-        for k in 0..<n {
-            let r = Int(indices[range.lowerBound + k])
-            rr[k] = r
-            gg[k] = g[r]
-            hh[k] = h[r]
+        // Gather this leaf's rows and gradients once (contiguous, in row order).
+        var gh = [Double](repeating: 0, count: 2 * n)
+        var rr = [Int](repeating: 0, count: n)
+        let chunks = Parallel.chunks(count: n, size: 32_768)
+        gh.withUnsafeMutableBufferPointer { ghp in
+            rr.withUnsafeMutableBufferPointer { rrp in
+                nonisolated(unsafe) let ghp = ghp
+                nonisolated(unsafe) let rrp = rrp
+                _ = Parallel.map(chunks.count) { c in
+                    for k in chunks[c] {
+                        let r = Int(indices[range.lowerBound + k])
+                        rrp[k] = r
+                        ghp[2 * k] = g[r]
+                        ghp[2 * k + 1] = h[r]
+                    }
+                }
+            }
         }
         let F = data.features
-        let blocks = stride(from: 0, to: features.count, by: Self.featureBlock).map { Array(features[$0..<min(features.count, $0 + Self.featureBlock)]) }
-        let offs = offsets
+        let blockCount = max(1, min(Parallel.threads, features.count))
+        let blocks = (0..<blockCount).map { k in Array(features[(k * features.count / blockCount)..<((k + 1) * features.count / blockCount)]) }
+        // Slot base (×3) of each feature in the histogram.
+        let slotBase = offsets.map { $0 * 3 }
         hist.withUnsafeMutableBufferPointer { hp in
             data.bins.withUnsafeBufferPointer { bp in
-                nonisolated(unsafe) let hp = hp
-                nonisolated(unsafe) let bp = bp
-                _ = Parallel.map(blocks.count) { k in
-                    let block = blocks[k]
-                    let hb = hp.baseAddress!
-                    let bb = bp.baseAddress!
-                    block.withUnsafeBufferPointer { fs in
-                        for i in 0..<n {
-                            let row = bb + rr[i] * F
-                            let gi = gg[i], hi = hh[i]
-                            for f in fs {
-                                let slot = (offs[f] + Int(row[f])) * 3
-                                hb[slot] += gi
-                                hb[slot + 1] += hi
-                                hb[slot + 2] += 1
+                gh.withUnsafeBufferPointer { ghp in
+                    rr.withUnsafeBufferPointer { rp in
+                        slotBase.withUnsafeBufferPointer { sb in
+                            nonisolated(unsafe) let hb = hp.baseAddress!
+                            nonisolated(unsafe) let bb = bp.baseAddress!
+                            nonisolated(unsafe) let gp = ghp.baseAddress!
+                            nonisolated(unsafe) let rows = rp.baseAddress!
+                            nonisolated(unsafe) let base = sb.baseAddress!
+                            _ = Parallel.map(blocks.count) { k in
+                                blocks[k].withUnsafeBufferPointer { fsb in
+                                    let fs = fsb.baseAddress!
+                                    let m = fsb.count
+                                    // Per-feature slot bases for this block, contiguous.
+                                    let local = UnsafeMutablePointer<Int>.allocate(capacity: m)
+                                    defer { local.deallocate() }
+                                    for j in 0..<m { local[j] = base[fs[j]] }
+                                    let contiguous = m > 0 && fs[m - 1] - fs[0] == m - 1
+                                    let first = m > 0 ? fs[0] : 0
+                                    let raw = UnsafeMutableRawPointer(hb)
+                                    for i in 0..<n {
+                                        let row = bb + rows[i] * F
+                                        // (g, h) added as one 2-lane vector, the count as a scalar.
+                                        let pair = UnsafeRawPointer(gp + 2 * i).loadUnaligned(as: SIMD2<Double>.self)
+                                        if contiguous {
+                                            let r = row + first
+                                            for j in 0..<m {
+                                                let slot = local[j] + 3 * Int(r[j])
+                                                let at = raw + slot * 8
+                                                at.storeBytes(of: at.loadUnaligned(as: SIMD2<Double>.self) + pair, as: SIMD2<Double>.self)
+                                                hb[slot + 2] += 1
+                                            }
+                                        } else {
+                                            for j in 0..<m {
+                                                let slot = local[j] + 3 * Int(row[fs[j]])
+                                                let at = raw + slot * 8
+                                                at.storeBytes(of: at.loadUnaligned(as: SIMD2<Double>.self) + pair, as: SIMD2<Double>.self)
+                                                hb[slot + 2] += 1
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -248,15 +292,18 @@ final class TreeLearner {
         if params.maxDepth > 0 && leaf.depth >= params.maxDepth { return Split() }
         if leaf.count < 2 * params.minDataInLeaf { return Split() }
         let parentGain = leafGain(leaf.sumG, leaf.sumH, -leaf.sumG / (leaf.sumH + params.lambdaL2))
-        var best = Split()
-        hist.withUnsafeBufferPointer { hp in
-            for f in features {
-                let s = isCategorical[f]
+        // Best split per feature in parallel; the reduction runs in feature order (ties: first feature).
+        let perFeature: [Split] = hist.withUnsafeBufferPointer { hp in
+            nonisolated(unsafe) let hp = hp
+            return Parallel.map(features.count) { k in
+                let f = features[k]
+                return isCategorical[f]
                     ? categoricalSplit(hp, feature: f, leaf: leaf, parentGain: parentGain)
                     : numericSplit(hp, feature: f, leaf: leaf, parentGain: parentGain)
-                if s.isValid && s.gain > best.gain { best = s }
             }
         }
+        var best = Split()
+        for s in perFeature where s.isValid && s.gain > best.gain { best = s }
         return best
     }
 
@@ -284,27 +331,46 @@ final class TreeLearner {
         let base = offsets[f] * 3
         let mb = base + m.missingBin * 3
         let gm = hp[mb], hm = hp[mb + 1], cm = hp[mb + 2]
-        var best = Split()
+        let lambda = params.lambdaL2
+        let minData = Double(params.minDataInLeaf), minHess = params.minSumHessianInLeaf
+        let total = Double(leaf.count)
+        let c = monotone[f]
+        let lower = leaf.lower, upper = leaf.upper
+        var bestGain = -Double.infinity
+        var bestBin = -1
+        var bestDefaultLeft = false
         var gl = 0.0, hl = 0.0, cl = 0.0
+        @inline(__always) func gainOf(_ gL: Double, _ hL: Double, _ cL: Double) -> Double {
+            let gR = leaf.sumG - gL, hR = leaf.sumH - hL, cR = total - cL
+            if cL < minData || cR < minData || hL < minHess || hR < minHess { return -.infinity }
+            let oL = min(max(-gL / (hL + lambda), lower), upper)
+            let oR = min(max(-gR / (hR + lambda), lower), upper)
+            if (c > 0 && oL > oR) || (c < 0 && oL < oR) { return -.infinity }
+            return -(2 * gL * oL + (hL + lambda) * oL * oL) - (2 * gR * oR + (hR + lambda) * oR * oR) - parentGain
+        }
         for b in 0..<(m.valueBins - 1) {
             let k = base + b * 3
             gl += hp[k]; hl += hp[k + 1]; cl += hp[k + 2]
             if hp[k + 2] == 0 && b > 0 { continue }   // an empty bin adds no new threshold
-            var s = best
-            let before = s.gain
-            // Missing to the right.
-            evaluate(&s, feature: f, leaf: leaf, parentGain: parentGain, gl: gl, hl: hl, cl: cl)
-            if s.gain > before { s.binThreshold = b; s.defaultLeft = false; s.leftBins = nil }
+            let right = gainOf(gl, hl, cl)          // missing values to the right
+            if right > bestGain { bestGain = right; bestBin = b; bestDefaultLeft = false }
             if cm > 0 {
-                let before2 = s.gain
-                evaluate(&s, feature: f, leaf: leaf, parentGain: parentGain, gl: gl + gm, hl: hl + hm, cl: cl + cm)
-                if s.gain > before2 { s.binThreshold = b; s.defaultLeft = true; s.leftBins = nil }
+                let leftward = gainOf(gl + gm, hl + hm, cl + cm)
+                if leftward > bestGain { bestGain = leftward; bestBin = b; bestDefaultLeft = true }
             }
-            best = s
         }
+        guard bestBin >= 0 else { return Split() }
+        // Rebuild the chosen split's statistics.
+        var sgl = 0.0, shl = 0.0, scl = 0.0
+        for b in 0...bestBin { let k = base + b * 3; sgl += hp[k]; shl += hp[k + 1]; scl += hp[k + 2] }
+        if bestDefaultLeft { sgl += gm; shl += hm; scl += cm }
+        var s = Split()
+        evaluate(&s, feature: f, leaf: leaf, parentGain: parentGain, gl: sgl, hl: shl, cl: scl)
+        s.gain = bestGain
+        s.binThreshold = bestBin
         // No missing values in training: unseen missing values follow the larger side.
-        if best.isValid && cm == 0 { best.defaultLeft = best.leftC >= best.rightC }
-        return best
+        s.defaultLeft = cm > 0 ? bestDefaultLeft : s.leftC >= s.rightC
+        return s
     }
 
     func categoricalSplit(_ hp: UnsafeBufferPointer<Double>, feature f: Int, leaf: Leaf, parentGain: Double) -> Split {

@@ -16,6 +16,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import ObligorBoosting
 import ObligorData
 import ObligorMetrics
 import ObligorModels
@@ -256,6 +257,32 @@ func benchLogit(_ args: [String]) throws {
           ("component_seconds", .object(components))], times: times)
 }
 
+// MARK: - gbdt
+
+/// `gbdt TRAIN.csv TEST.csv PARAMS.json`: train on TRAIN (timed: binning + boosting), score TEST
+/// (timed), test AUC. Text columns are categorical features, like LightGBM's pandas categoricals.
+func benchGBDT(_ args: [String]) throws {
+    guard args.count >= 3 else { throw UsageError(description: "gbdt TRAIN.csv TEST.csv PARAMS.json") }
+    let train = try CSVReader.read(path: args[0])
+    let test = try CSVReader.read(path: args[1])
+    let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: args[2]))) as? [String: Any] ?? [:]
+    let params = try BoostingParameters.fromConfig(config)
+    let y = try train.binaryTarget("bad"), yt = try test.binaryTarget("bad")
+    let features = train.columnNames.filter { $0 != "bad" }
+    let t0 = now()
+    let model = try BoostingTrainer.train(frame: train, labels: y, features: features, parameters: params)
+    let trainSeconds = now() - t0
+    let t1 = now()
+    let pd = try model.predictPD(test)
+    let predictSeconds = now() - t1
+    print(JSON.object([
+        ("tool", .string("obligor")), ("threads", .int(Parallel.threads)), ("train_rows", .int(train.rowCount)),
+        ("test_rows", .int(test.rowCount)), ("train_seconds", .number(trainSeconds)), ("predict_seconds", .number(predictSeconds)),
+        ("predict_rows_per_second", .number(Double(test.rowCount) / predictSeconds)),
+        ("test_auc", .number(Discrimination.auc(scores: pd, labels: yt))), ("trees", .int(model.trees.count)),
+    ]).text)
+}
+
 // MARK: - main
 
 let argv = Array(CommandLine.arguments.dropFirst())
@@ -269,6 +296,7 @@ do {
     case "csv-read": try benchCSVRead(rest)
     case "auc": try benchAUC(rest)
     case "logit": try benchLogit(rest)
+    case "gbdt": try benchGBDT(rest)
     case "-h", "--help", "help": print(usage); exit(0)
     default: throw UsageError(description: "unknown subcommand '\(command)'\n" + usage)
     }
