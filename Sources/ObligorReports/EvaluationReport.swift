@@ -2,6 +2,18 @@ import Foundation
 import ObligorMetrics
 import ObligorModels
 
+/// One feature's importance in a tree ensemble.
+public struct FeatureImportance: Sendable {
+    public let feature: String
+    public let gain: Double
+    public let splits: Int
+    public init(feature: String, gain: Double, splits: Int) {
+        self.feature = feature
+        self.gain = gain
+        self.splits = splits
+    }
+}
+
 /// What an evaluation report shows.
 public struct EvaluationReportInput: Sendable {
     public var title: String
@@ -13,6 +25,8 @@ public struct EvaluationReportInput: Sendable {
     public var scorecard: ScorecardModel?
     public var logistic: LogisticModel?
     public var metadata: TrainingMetadata?
+    /// Tree-ensemble feature importance: (feature, total split gain, split count), shown when set.
+    public var importance: [FeatureImportance]? = nil
 
     public init(title: String, modelName: String, modelKind: String, dataLabel: String, dataSHA256: String, evaluation: Evaluation,
                 scorecard: ScorecardModel?, logistic: LogisticModel?, metadata: TrainingMetadata?) {
@@ -122,6 +136,12 @@ public enum HTMLReport {
                 [n, HTML.number(lr.fit.coefficients[k], 6), lr.fit.standardErrors.map { HTML.number($0[k], 6) } ?? "–",
                  lr.fit.zValues.map { HTML.number($0[k], 3) } ?? "–", lr.fit.pValues.map { HTML.number($0[k], 4) } ?? "–"]
             })
+        }
+        if let importance = input.importance, !importance.isEmpty {
+            body += "<h2>Feature importance</h2>\n"
+            let total = max(1e-300, importance.reduce(0) { $0 + $1.gain })
+            body += HTML.table(headers: ["feature", "gain", "share of gain", "splits"],
+                               rows: importance.sorted { $0.gain > $1.gain }.map { [$0.feature, HTML.number($0.gain, 2), HTML.number($0.gain / total, 3), "\($0.splits)"] })
         }
         body += "<h2>Conventions</h2>\n<ul>"
         body += "<li>Event y = 1 is default; scores are PDs; higher PD is riskier.</li>"

@@ -32,10 +32,15 @@ struct EvaluateCommand: ParsableCommand {
         try ws.recordRun(command: "evaluate", parameters: JSONSerialization.data(withJSONObject: ["model": model, "data": data], options: [.sortedKeys]),
                          seconds: 0, metrics: JSONEncoder().encode(result.summary))
         if let report {
-            let page = HTMLReport.evaluation(EvaluationReportInput(
+            var input = EvaluationReportInput(
                 title: "Model evaluation: \(model)", modelName: model, modelKind: anyModel.kind, dataLabel: loaded.label,
                 dataSHA256: loaded.sha256, evaluation: result, scorecard: anyModel.scorecardModel, logistic: anyModel.logisticModel,
-                metadata: metadata))
+                metadata: metadata)
+            if case let .gbdt(m) = anyModel {
+                let gains = m.gainImportance, splits = m.splitImportance
+                input.importance = m.features.indices.map { FeatureImportance(feature: m.features[$0].name, gain: gains[$0], splits: splits[$0]) }
+            }
+            let page = HTMLReport.evaluation(input)
             try CSVWriter.writeAtomically(page, to: report)
             note("report written to \(report)")
         }

@@ -127,3 +127,53 @@ import Testing
         #expect(help.status == 0 && help.stdout.contains("USAGE"))
     }
 }
+
+/// Gradient boosting through the CLI: config with LightGBM names, early stopping on --valid,
+/// reason codes, report, SQL export, and XGBoost/LightGBM model import.
+@Suite(.serialized) struct GBDTCLITests {
+    @Test func trainExplainEvaluateExport() throws {
+        let box = Sandbox()
+        #expect(try box.run(["data", "import", germanCSV, "--name", "german", "--target", "bad", "--sensitive", "sex,personal_status_and_sex"]).status == 0)
+        #expect(try box.run(["data", "split", "german", "--seed", "4"]).status == 0)
+        let cfg = box.write("gbdt.json", #"{"num_iterations": 200, "learning_rate": 0.05, "num_leaves": 8, "min_data_in_leaf": 15, "early_stopping_round": 20, "metric": "auc", "monotone_constraints": {"duration_in_month": 1}, "seed": 3}"#)
+        let train = try box.run(["train", "--data", "german-train", "--model", "gbdt", "--name", "g", "--config", cfg, "--valid", "german-test", "--json"])
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stderr.contains("best iteration"))
+        let eval = try box.run(["evaluate", "--model", "g", "--data", "german-test", "--json", "--report", "g.html"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let auc = eval.json?["auc"] as? Double ?? 0
+        #expect(auc > 0.7 && auc < 0.9, "hold-out AUC \(auc)")
+        let html = try String(contentsOfFile: box.path("g.html"), encoding: .utf8)
+        #expect(html.contains("Feature importance"))
+        let explain = try box.run(["explain", "--model", "g", "--data", "german-test", "--top", "3", "--json"])
+        #expect(explain.status == 0)
+        let first = (explain.json?["rows"] as? [[String: Any]])?.first?["reasons"] as? [[String: Any]] ?? []
+        #expect(!first.isEmpty && first.count <= 3)
+        #expect(try box.run(["model", "export", "g", "g.sql", "--format", "sql"]).status == 0)
+        // A typo in the config is an error, not a silent default.
+        let typo = try box.run(["train", "--data", "german-train", "--model", "gbdt", "--name", "h", "--config", box.write("t.json", #"{"num_leafs": 8}"#)])
+        #expect(typo.status == 1 && typo.stderr.contains("num_leafs"))
+        // Early stopping without validation data is refused.
+        let nov = try box.run(["train", "--data", "german-train", "--model", "gbdt", "--name", "h", "--config", cfg])
+        #expect(nov.status == 1 && nov.stderr.contains("--valid"))
+    }
+
+    @Test func importLightGBMAndScore() throws {
+        let box = Sandbox()
+        let fixtures = repositoryRoot.appendingPathComponent("Tests/ObligorBoostingTests/Fixtures")
+        let imp = try box.run(["model", "import", fixtures.appendingPathComponent("lgb_german.txt").path, "--name", "lgb", "--format", "lightgbm-text"])
+        #expect(imp.status == 0, "\(imp.stderr)")
+        let scored = try box.run(["score", "--model", "lgb", "--data", fixtures.appendingPathComponent("lgb_inputs.csv").path])
+        #expect(scored.status == 0, "\(scored.stderr)")
+        let expected = (try JSONSerialization.jsonObject(with: Data(contentsOf: fixtures.appendingPathComponent("lgb_margins.json"))) as! [String: Any])["margins"] as! [Double]
+        let lines = scored.stdout.split(separator: "\n").dropFirst()
+        for (i, line) in lines.prefix(50).enumerated() {
+            let pd = Double(line.split(separator: ",")[1])!
+            #expect(abs(pd - 1 / (1 + exp(-expected[i]))) < 1e-9)
+        }
+        let xgb = try box.run(["model", "import", fixtures.appendingPathComponent("german_xgb.json").path, "--name", "x", "--format", "xgboost-json"])
+        #expect(xgb.status == 0, "\(xgb.stderr)")
+        let bad = try box.run(["model", "import", box.write("bad.json", "{}"), "--name", "y", "--format", "xgboost-json"])
+        #expect(bad.status == 1 && bad.stderr.contains("bad.json"))
+    }
+}
