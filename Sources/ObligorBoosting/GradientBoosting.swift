@@ -97,10 +97,24 @@ public final class TreeBooster {
         let raw = try RawFeatures.from(frame, specs: specs)
         self.specs = specs
         self.params = parameters
-        self.data = BinnedData(raw: raw, specs: specs, maxBin: parameters.maxBin, sampleCount: parameters.binConstructSampleCount,
-                               seed: parameters.seed)
+        let binned = BinnedData(raw: raw, specs: specs, maxBin: parameters.maxBin, sampleCount: parameters.binConstructSampleCount,
+                                seed: parameters.seed)
+        self.data = binned
+        // A feature with one value in every row cannot split: say so rather than carry it silently.
+        let constant = (0..<binned.features).filter { j in
+            let first = binned.bins[j]
+            var i = 1
+            while i < binned.rows && binned.bins[i * binned.features + j] == first { i += 1 }
+            return i == binned.rows
+        }
+        if let j = constant.first {
+            let value = raw.values[j].isNaN ? "missing" : (specs[j].kind == .categorical ? specs[j].categories[Int(raw.values[j])] : "\(raw.values[j])")
+            throw .invalidData("feature '\(specs[j].name)' is constant in the training data (every row is \(value))"
+                               + (constant.count > 1 ? ", as are \(constant.dropFirst().prefix(5).map { "'\(specs[$0].name)'" }.joined(separator: ", "))" : "")
+                               + "; remove it from the features")
+        }
         let monotone = specs.map { parameters.monotoneConstraints[$0.name] ?? 0 }
-        self.learner = TreeLearner(data: data, params: parameters, monotone: monotone)
+        self.learner = TreeLearner(data: binned, params: parameters, monotone: monotone)
         self.rng = RandomSource(seed: parameters.seed)
         self.bag = (0..<Int32(frame.rowCount)).map { $0 }
     }

@@ -141,10 +141,16 @@ import Testing
         bad.numLeaves = 1
         #expect(throws: BoostingError.self) { try BoostingTrainer.train(frame: frame, labels: y, features: ["x1"], parameters: bad) }
         #expect(throws: BoostingError.self) { try BoostingParameters.fromConfig(["num_leafs": 4]) }
-        // A constant feature is allowed: it simply never splits. Missing values are allowed.
+        // A constant feature is named in the error; missing values are allowed (x1 has some).
         var withConstant = frame
         try withConstant.append(.double("constant", Array(repeating: 1, count: 200)))
-        let m = try BoostingTrainer.train(frame: withConstant, labels: y, features: ["x1", "constant"], parameters: p)
-        #expect(m.splitImportance[1] == 0)
+        #expect(throws: BoostingError.self) { try BoostingTrainer.train(frame: withConstant, labels: y, features: ["x1", "constant"], parameters: p) }
+        do {
+            _ = try BoostingTrainer.train(frame: withConstant, labels: y, features: ["x1", "constant"], parameters: p)
+        } catch {
+            #expect(error.description.contains("'constant'") && error.description.contains("constant in the training data"))
+        }
+        #expect(frame["x1"]!.missingCount > 0)
+        _ = try BoostingTrainer.train(frame: frame, labels: y, features: ["x1", "x2"], parameters: p)
     }
 }
