@@ -119,22 +119,32 @@ final class TreeLearner {
             for b in 0..<mapper.totalBins {
                 direction[b] = b == missingBin ? s.defaultLeft : (leftMask.map { $0[b] } ?? (b <= s.binThreshold))
             }
-            let leftCount: Int = data.bins.withUnsafeBufferPointer { bins in
-                indices.withUnsafeMutableBufferPointer { idx in
+            // Large leaves partition in fixed chunks in parallel; the chunks' left rows, then their right
+            // rows, are concatenated in chunk order, which is the same stable order as one pass.
+            let feature = s.feature
+            let chunks = Parallel.chunks(count: leaf.count, size: 65_536)
+            let parts: [(lefts: [Int32], rights: [Int32])] = data.bins.withUnsafeBufferPointer { bins in
+                indices.withUnsafeBufferPointer { idx in
                     direction.withUnsafeBufferPointer { dir in
-                        let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: leaf.count)
-                        defer { scratch.deallocate() }
-                        var nl = 0, nr = 0
-                        let feature = s.feature
-                        for k in leaf.begin..<leaf.end {
-                            let r = idx[k]
-                            if dir[Int(bins[Int(r) * F + feature])] { idx[leaf.begin + nl] = r; nl += 1 } else { scratch[nr] = r; nr += 1 }
+                        nonisolated(unsafe) let bins = bins, idx = idx, dir = dir
+                        let work = { (c: Int) -> (lefts: [Int32], rights: [Int32]) in
+                            var lefts: [Int32] = [], rights: [Int32] = []
+                            lefts.reserveCapacity(chunks[c].count)
+                            rights.reserveCapacity(chunks[c].count)
+                            for k in chunks[c] {
+                                let r = idx[leaf.begin + k]
+                                if dir[Int(bins[Int(r) * F + feature])] { lefts.append(r) } else { rights.append(r) }
+                            }
+                            return (lefts, rights)
                         }
-                        for k in 0..<nr { idx[leaf.begin + nl + k] = scratch[k] }
-                        return nl
+                        return chunks.count > 1 ? Parallel.map(chunks.count, work) : [work(0)]
                     }
                 }
             }
+            var cursor = leaf.begin
+            for part in parts { for r in part.lefts { indices[cursor] = r; cursor += 1 } }
+            let leftCount = cursor - leaf.begin
+            for part in parts { for r in part.rights { indices[cursor] = r; cursor += 1 } }
             // Record the split as an internal node.
             let threshold: Double
             var cats: [Int]? = nil
@@ -231,7 +241,7 @@ final class TreeLearner {
             }
         }
         let F = data.features
-        let blockCount = max(1, min(Parallel.threads, features.count))
+        let blockCount = n * features.count < 65_536 ? 1 : max(1, min(Parallel.threads, features.count))
         let blocks = (0..<blockCount).map { k in Array(features[(k * features.count / blockCount)..<((k + 1) * features.count / blockCount)]) }
         // Slot base (×3) of each feature in the histogram.
         let slotBase = offsets.map { $0 * 3 }
@@ -295,6 +305,14 @@ final class TreeLearner {
         // Best split per feature in parallel; the reduction runs in feature order (ties: first feature).
         let perFeature: [Split] = hist.withUnsafeBufferPointer { hp in
             nonisolated(unsafe) let hp = hp
+            let find = { (k: Int) -> Split in
+                let f = features[k]
+                return self.isCategorical[f]
+                    ? self.categoricalSplit(hp, feature: f, leaf: leaf, parentGain: parentGain)
+                    : self.numericSplit(hp, feature: f, leaf: leaf, parentGain: parentGain)
+            }
+            // Thread hand-off costs more than scanning a few thousand bins: parallel only for wide data.
+            if histogramSize < 3 * 64 * 256 { return (0..<features.count).map(find) }
             return Parallel.map(features.count) { k in
                 let f = features[k]
                 return isCategorical[f]
