@@ -358,18 +358,27 @@ final class TreeLearner {
         var bestBin = -1
         var bestDefaultLeft = false
         var gl = 0.0, hl = 0.0, cl = 0.0
+        let sumG = leaf.sumG, sumH = leaf.sumH
+        // Unconstrained leaves (the usual case) use the closed form G²/(H + λ) per side.
+        let unconstrained = c == 0 && lower == -.infinity && upper == .infinity
         @inline(__always) func gainOf(_ gL: Double, _ hL: Double, _ cL: Double) -> Double {
-            let gR = leaf.sumG - gL, hR = leaf.sumH - hL, cR = total - cL
+            let gR = sumG - gL, hR = sumH - hL, cR = total - cL
             if cL < minData || cR < minData || hL < minHess || hR < minHess { return -.infinity }
+            if unconstrained { return gL * gL / (hL + lambda) + gR * gR / (hR + lambda) - parentGain }
             let oL = min(max(-gL / (hL + lambda), lower), upper)
             let oR = min(max(-gR / (hR + lambda), lower), upper)
             if (c > 0 && oL > oR) || (c < 0 && oL < oR) { return -.infinity }
             return -(2 * gL * oL + (hL + lambda) * oL * oL) - (2 * gR * oR + (hR + lambda) * oR * oR) - parentGain
         }
+        let bins = hp.baseAddress! + base
+        let maxLeftCount = total - minData   // beyond this the right side is too small, with or without missing rows
         for b in 0..<(m.valueBins - 1) {
-            let k = base + b * 3
-            gl += hp[k]; hl += hp[k + 1]; cl += hp[k + 2]
-            if hp[k + 2] == 0 && b > 0 { continue }   // an empty bin adds no new threshold
+            let k = b * 3
+            let cb = bins[k + 2]
+            if cb == 0 && b > 0 { continue }   // an empty bin adds no new threshold
+            gl += bins[k]; hl += bins[k + 1]; cl += cb
+            if cl + cm < minData { continue }
+            if cl > maxLeftCount { break }
             let right = gainOf(gl, hl, cl)          // missing values to the right
             if right > bestGain { bestGain = right; bestBin = b; bestDefaultLeft = false }
             if cm > 0 {
