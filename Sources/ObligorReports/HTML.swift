@@ -19,7 +19,10 @@ enum HTML {
     static func table(headers: [String], rows: [[String]], numericFrom: Int = 1) -> String {
         var s = "<table><thead><tr>" + headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
         for r in rows {
-            s += "<tr>" + r.enumerated().map { k, v in k >= numericFrom ? "<td class=\"num\">\(escape(v))</td>" : "<td>\(escape(v))</td>" }.joined() + "</tr>\n"
+            s += "<tr>" + r.enumerated().map { k, v in
+                if ["green", "yellow", "red"].contains(v) { return "<td class=\"\(v)\">● \(v)</td>" }   // traffic lights
+                return k >= numericFrom ? "<td class=\"num\">\(escape(v))</td>" : "<td>\(escape(v))</td>"
+            }.joined() + "</tr>\n"
         }
         return s + "</tbody></table>\n"
     }
