@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ObligorBoosting", targets: ["ObligorBoosting"]),
         .library(name: "ObligorCatalog", targets: ["ObligorCatalog"]),
         .library(name: "ObligorReports", targets: ["ObligorReports"]),
+        .library(name: "ObligorRecourse", targets: ["ObligorRecourse"]),
         .executable(name: "obligor", targets: ["obligor"]),
     ],
     dependencies: [
@@ -44,11 +45,12 @@ let package = Package(
             exclude: ["README.md"]),
         .target(name: "ObligorCatalog", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData"], exclude: ["README.md"]),
         .target(name: "ObligorReports", dependencies: ["ObligorMetrics", "ObligorModels"], exclude: ["README.md"]),
+        .target(name: "ObligorRecourse", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData", "ObligorNumerics"], exclude: ["README.md"]),
         .executableTarget(
             name: "obligor",
             dependencies: [
                 "ObligorNumerics", "ObligorData", "ObligorStore", "ObligorMetrics",
-                "ObligorModels", "ObligorBoosting", "ObligorCatalog", "ObligorReports",
+                "ObligorModels", "ObligorBoosting", "ObligorCatalog", "ObligorReports", "ObligorRecourse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -65,6 +67,9 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ObligorBoostingTests", dependencies: ["ObligorBoosting", "ObligorModels", "ObligorData", "ObligorMetrics"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ObligorRecourseTests", dependencies: ["ObligorRecourse", "ObligorModels", "ObligorBoosting", "ObligorData"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData"]),
 
