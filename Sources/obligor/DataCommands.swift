@@ -7,7 +7,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Import, list and describe datasets in the workspace.",
-        subcommands: [DataImport.self, DataList.self, DataDescribe.self, DataSplit.self])
+        subcommands: [DataImport.self, DataImportFreddie.self, DataGenerate.self, DataList.self, DataDescribe.self, DataSplit.self])
 }
 
 struct DataImport: ParsableCommand {

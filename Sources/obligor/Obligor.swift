@@ -18,7 +18,7 @@ struct Obligor: ParsableCommand {
         """,
         version: "obligor 0.1.0",
         subcommands: [DataCommand.self, TrainCommand.self, ScoreCommand.self, EvaluateCommand.self,
-                      ExplainCommand.self, MetricsCommand.self, ModelCommand.self, AuditCommand.self])
+                      ExplainCommand.self, MetricsCommand.self, ModelCommand.self, AuditCommand.self, BacktestCommand.self])
 }
 
 @main
