@@ -73,6 +73,7 @@ public struct FreddieOrigination: Sendable {
             throw CSVError(file: label, message: "is not ASCII/UTF-8 text")
         }
         var layout: FreddieOriginationLayout? = nil
+        var positions: Positions? = nil
         var lineNo = 0
         var any = false
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -87,64 +88,79 @@ public struct FreddieOrigination: Sendable {
                     throw CSVError(file: label, line: lineNo, message: "\(fields.count) '|'-separated fields: not a Freddie Mac origination layout (26–32 fields; is this a performance file or a CSV?)")
                 }
                 layout = l
+                positions = Positions(l)
                 releases.append(l.release)
             }
             let l = layout!
             guard fields.count == l.fieldCount else {
                 throw CSVError(file: label, line: lineNo, message: "expected \(l.fieldCount) fields (\(l.release.rawValue) origination layout, from line 1), found \(fields.count)")
             }
-            try parseLine(fields, layout: l, label: label, line: lineNo, seen: &seen)
+            try parseLine(fields, layout: l, positions: positions!, label: label, line: lineNo, seen: &seen)
         }
         if !any { throw CSVError(file: label, message: "is empty: no origination records") }
     }
 
-    private mutating func parseLine(_ fields: [Substring], layout l: FreddieOriginationLayout, label: String, line: Int,
-                                    seen: inout [String: Int]) throws(CSVError) {
-        func field(_ name: String) -> (String, Int)? {
-            guard let p = l.position(name) else { return nil }
-            return (fields[p].trimmingCharacters(in: .whitespaces), p)
+    /// Field positions of one layout, resolved once per file.
+    struct Positions {
+        let loanID: Int, firstPayment: Int, maturity: Int?
+        let numeric: [Int?], text: [Int?]
+        init(_ l: FreddieOriginationLayout) {
+            loanID = l.position("loan_id")!
+            firstPayment = l.position("first_payment_date")!
+            maturity = l.position("maturity_date")
+            numeric = FreddieOrigination.numericFeatures.map { l.position($0) }
+            text = FreddieOrigination.textFeatures.map { l.position($0) }
         }
-        func fail(_ name: String, _ pos: Int, _ message: String) -> CSVError {
-            CSVError(file: label, line: line, column: name, columnPosition: pos + 1, message: message)
+    }
+
+    private mutating func parseLine(_ fields: [Substring], layout l: FreddieOriginationLayout, positions pos: Positions,
+                                    label: String, line: Int, seen: inout [String: Int]) throws(CSVError) {
+        func value(_ p: Int) -> Substring {
+            var v = fields[p]
+            while v.first == " " { v = v.dropFirst() }
+            while v.last == " " { v = v.dropLast() }
+            return v
         }
-        guard let (id, idPos) = field("loan_id"), !id.isEmpty else {
-            throw fail("loan_id", l.position("loan_id") ?? 19, "the loan sequence number is blank")
+        func fail(_ p: Int, _ message: String) -> CSVError {
+            CSVError(file: label, line: line, column: l.names[p], columnPosition: p + 1, message: message)
         }
-        if let first = seen[id] { throw fail("loan_id", idPos, "loan '\(id)' repeats (first at line \(first))") }
+        let id = String(value(pos.loanID))
+        guard !id.isEmpty else { throw fail(pos.loanID, "the loan sequence number is blank") }
+        if let first = seen[id] { throw fail(pos.loanID, "loan '\(id)' repeats (first at line \(first))") }
         seen[id] = line
-        guard let (fp, fpPos) = field("first_payment_date"), let fpm = Self.parseMonth(fp) else {
-            let (v, p) = field("first_payment_date") ?? ("", 1)
-            throw fail("first_payment_date", p, "expected a date YYYYMM, found '\(v)'")
+        let fp = value(pos.firstPayment)
+        guard let fpm = Self.parseMonth(fp) else { throw fail(pos.firstPayment, "expected a date YYYYMM, found '\(fp)'") }
+        if let mp = pos.maturity {
+            let m = value(mp)
+            if !m.isEmpty && Self.parseMonth(m) == nil { throw fail(mp, "expected a date YYYYMM, found '\(m)'") }
         }
-        _ = fpPos
-        if let (m, p) = field("maturity_date"), !m.isEmpty, Self.parseMonth(m) == nil {
-            throw fail("maturity_date", p, "expected a date YYYYMM, found '\(m)'")
+        var nums = [Double?](repeating: nil, count: Self.numericFeatures.count)
+        for (k, name) in Self.numericFeatures.enumerated() {
+            guard let p = pos.numeric[k] else { continue }
+            let v = value(p)
+            if v.isEmpty { continue }
+            guard let x = Double(v), x.isFinite, x >= 0 else { throw fail(p, "expected a non-negative number, found '\(v)'") }
+            if let s = FreddieSentinels.numeric[name], x == x.rounded(), s.contains(Int(x)) { continue }
+            nums[k] = x
         }
-        var nums: [String: Double?] = [:]
-        for name in Self.numericFeatures {
-            guard let (v, p) = field(name) else { nums[name] = .some(nil); continue }
-            if v.isEmpty { nums[name] = .some(nil); continue }
-            guard let x = Double(v), x.isFinite, x >= 0 else { throw fail(name, p, "expected a non-negative number, found '\(v)'") }
-            if let s = FreddieSentinels.numeric[name], x == x.rounded(), s.contains(Int(x)) { nums[name] = .some(nil); continue }
-            nums[name] = x
-        }
-        var texts: [String: String?] = [:]
-        for name in Self.textFeatures {
-            guard let (v, _) = field(name) else { texts[name] = .some(nil); continue }
-            if v.isEmpty || (FreddieSentinels.text[name]?.contains(v) ?? false) { texts[name] = .some(nil); continue }
-            texts[name] = v
+        var texts = [String?](repeating: nil, count: Self.textFeatures.count)
+        for (k, name) in Self.textFeatures.enumerated() {
+            guard let p = pos.text[k] else { continue }
+            let v = String(value(p))
+            if v.isEmpty || (FreddieSentinels.text[name]?.contains(v) ?? false) { continue }
+            texts[k] = v
         }
         loanIDs.append(id)
         firstPayment.append(fpm)
         let (vy, vq) = Self.vintage(loanID: id, firstPayment: fpm)
         vintage.append(vy)
         quarter.append(vq)
-        for name in Self.numericFeatures { numeric[name]!.append(nums[name]!) }
-        for name in Self.textFeatures { text[name]!.append(texts[name]!) }
+        for (k, name) in Self.numericFeatures.enumerated() { numeric[name]!.append(nums[k]) }
+        for (k, name) in Self.textFeatures.enumerated() { text[name]!.append(texts[k]) }
     }
 
     /// `YYYYMM` → month index, nil unless 1900 ≤ year ≤ 2199 and 1 ≤ month ≤ 12.
-    static func parseMonth(_ s: String) -> Int? {
+    static func parseMonth<S: StringProtocol>(_ s: S) -> Int? {
         guard s.utf8.count == 6, let v = Int(s) else { return nil }
         let y = v / 100, m = v % 100
         guard (1900...2199).contains(y), (1...12).contains(m) else { return nil }
