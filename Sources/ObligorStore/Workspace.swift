@@ -144,6 +144,19 @@ public final class Workspace {
             PRIMARY KEY (run_id, row)
         );
         """,
+        // 2: recourse verification's per-part reachable sets (ObligorRecourse), shared across rows and runs.
+        """
+        CREATE TABLE recourse_part_sets (
+            action_set_sha256 TEXT NOT NULL,
+            part INTEGER NOT NULL,
+            part_key TEXT NOT NULL,
+            features TEXT NOT NULL,
+            n_points INTEGER NOT NULL,
+            points BLOB NOT NULL,
+            costs BLOB NOT NULL,
+            PRIMARY KEY (action_set_sha256, part, part_key)
+        );
+        """,
     ]
 
     /// The schema version this build writes.
