@@ -82,6 +82,8 @@ public struct RecourseSummary: Sendable {
     /// "linear", "tree" or "generic".
     public let method: String
     public let threshold: Double
+    /// Whether approval is probability > threshold (else PD < threshold).
+    public let approveAbove: Bool
     /// Distinct per-part enumerations performed (sets shared by rows count once).
     public let enumerations: Int
     public let seconds: Double
@@ -230,7 +232,7 @@ public struct RecourseVerifier: Sendable {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return RecourseSummary(rows: results, method: adapter.method, threshold: options.threshold,
-                               enumerations: cache.enumerations - before, seconds: seconds)
+                               approveAbove: options.approveAbove, enumerations: cache.enumerations - before, seconds: seconds)
     }
 
     init(unchecked space: BoundActionSet, options: RecourseOptions, adapter: any ModelAdapter, frame: Frame, x: [Double],

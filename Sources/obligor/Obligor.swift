@@ -18,7 +18,8 @@ struct Obligor: ParsableCommand {
         """,
         version: "obligor 0.1.0",
         subcommands: [DataCommand.self, TrainCommand.self, ScoreCommand.self, EvaluateCommand.self,
-                      ExplainCommand.self, MetricsCommand.self, ModelCommand.self, AuditCommand.self, BacktestCommand.self])
+                      ExplainCommand.self, MetricsCommand.self, ModelCommand.self, AuditCommand.self, BacktestCommand.self,
+                      RecourseCommand.self])
 }
 
 @main
