@@ -257,6 +257,9 @@ struct TreeAdapter: ModelAdapter {
     let thresholds: [[Double]]
     /// Per tree, the model features it splits on.
     let treeFeatures: [Set<Int>]
+    /// Per model feature: whether some split on it is `v < t` (XGBoost) / `v ≤ t` (LightGBM, Obligor).
+    let strictSplits: [Bool]
+    let looseSplits: [Bool]
     var method: String { "tree" }
 
     init(model: GBDTModel, frame: Frame, threshold: Double, approveAbove: Bool) throws(RecourseError) {
@@ -265,16 +268,22 @@ struct TreeAdapter: ModelAdapter {
         sign = approveAbove ? -1 : 1
         tau = sign * Special.logit(threshold)
         var th = [Set<Double>](repeating: [], count: model.features.count)
+        var strict = [Bool](repeating: false, count: model.features.count), loose = strict
         var tf: [Set<Int>] = []
         for t in model.trees {
             var s = Set<Int>()
             for (k, f) in t.splitFeature.enumerated() {
                 s.insert(f)
-                if t.categoriesLeft[k] == nil { th[f].insert(t.threshold[k]) }
+                if t.categoriesLeft[k] == nil {
+                    th[f].insert(t.threshold[k])
+                    if t.strictLess[k] { strict[f] = true } else { loose[f] = true }
+                }
             }
             tf.append(s)
         }
         thresholds = th.map { $0.sorted() }
+        strictSplits = strict
+        looseSplits = loose
         treeFeatures = tf
     }
 
@@ -297,13 +306,15 @@ struct TreeAdapter: ModelAdapter {
 
     func intervalCandidates(model m: Int?, lo: Double, hi: Double, integral: Bool) -> (values: [Double], exact: Bool) {
         guard let m else { return ([lo, hi], true) }
+        // Cells between consecutive thresholds: with `v < t` splits a cell is [t_i, t_i+1), represented by
+        // its smallest value t_i (or lo); with `v ≤ t` splits it is (t_i, t_i+1], represented by t_i+1 (or hi).
+        // Integers: the smallest integer ≥ t_i, or the largest ≤ t_i+1.
         var cuts: [Double] = []
         for t in thresholds[m] {
-            if integral {
-                cuts += [t.rounded(.down), t.rounded(.down) + 1, t.rounded(.up), t.rounded(.up) - 1]
-            } else {
-                cuts += [t, t.nextUp, t.nextDown]
-            }
+            if strictSplits[m] { cuts.append(integral ? t.rounded(.up) : t) }
+            if looseSplits[m] { cuts.append(integral ? t.rounded(.down) : t) }
+            // Both kinds on one feature: cells can be open at both ends, so take the neighbours too.
+            if strictSplits[m] && looseSplits[m] { cuts += integral ? [t.rounded(.down) + 1, t.rounded(.up) - 1] : [t.nextUp, t.nextDown] }
         }
         return (mixedCandidates(cuts, lo: lo, hi: hi), true)
     }

@@ -45,6 +45,8 @@ struct RecourseVerifyCommand: ParsableCommand {
     @Option(help: "Write per-row verdicts here (CSV).") var out: String?
     @Option(help: "Write the HTML report here.") var report: String?
     @Flag(help: "Do not read or store per-group reachable sets in the workspace.") var noStore = false
+    @Flag(help: "Skip explanations of fixed predictions (timing runs).") var noExplain = false
+    @Option(help: "Explain at most this many fixed predictions.") var explainLimit: Int = 200
     @Flag(help: "JSON on stdout.") var json = false
     @OptionGroup var workspace: WorkspaceOptions
 
@@ -71,7 +73,8 @@ struct RecourseVerifyCommand: ParsableCommand {
             let set = try ActionSet.load(data: actionData, name: actionSet)
             let space = try BoundActionSet(set, frame: frame)
             let verifier = try RecourseVerifier(space: space, model: anyModel.scorer, frame: frame,
-                                                options: RecourseOptions(threshold: t, approveAbove: approveAbove, budget: budget))
+                                                options: RecourseOptions(threshold: t, approveAbove: approveAbove, budget: budget,
+                                                                         explain: !noExplain, explainLimit: explainLimit))
             var cache = ReachableSetCache(partCount: space.parts.count)
             let hash = space.fingerprint
             var loadedSets = 0

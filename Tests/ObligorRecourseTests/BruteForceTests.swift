@@ -280,9 +280,10 @@ struct BruteForceTests {
         }
     }
 
-    /// Continuous features cut at the trees' thresholds give the exact answer: compared with a
-    /// fine grid that contains every threshold and its neighbours, so it visits every cell.
-    @Test func continuousFeaturesExactForTrees() throws {
+    /// Continuous features cut at the trees' thresholds give the exact answer, for `v < t` (XGBoost)
+    /// and `v ≤ t` (LightGBM, Obligor) splits: compared with a grid that contains the interval ends,
+    /// every threshold and both its floating-point neighbours, so it visits every cell.
+    @Test(arguments: [true, false]) func continuousFeaturesExactForTrees(strict: Bool) throws {
         var rng = LCG(s: 99)
         let n = 80
         let income = (0..<n).map { _ in (rng.next() * 100).rounded() / 10 + 0.05 }, debt = (0..<n).map { _ in rng.next() * 5 }
@@ -297,7 +298,7 @@ struct BruteForceTests {
             var t = DecisionTree()
             t.splitFeature = [g.int(2), g.int(2), g.int(2)]
             t.threshold = t.splitFeature.map { $0 == 0 ? g.next() * 10 : g.next() * 5 }
-            t.strictLess = [true, true, true]; t.defaultLeft = [true, true, true]; t.categoriesLeft = [nil, nil, nil]
+            t.strictLess = [strict, strict, strict]; t.defaultLeft = [true, true, true]; t.categoriesLeft = [nil, nil, nil]
             t.left = [1, ~0, ~2]; t.right = [2, ~1, ~3]; t.internalCover = [1, 1, 1]; t.gain = [0, 0, 0]
             t.leafValue = (0..<4).map { _ in g.next() - 0.5 }; t.leafCover = [1, 1, 1, 1]
             trees.append(t)
@@ -314,7 +315,11 @@ struct BruteForceTests {
             func grid(_ lo: Double, _ hi: Double) -> [Double] {
                 var v = Set([lo, hi])
                 for k in 0...60 { v.insert(lo + (hi - lo) * Double(k) / 60) }
-                for t in cuts where t >= lo && t <= hi { v.insert(t); if t.nextDown >= lo { v.insert(t.nextDown) } }
+                for t in cuts where t >= lo && t <= hi {
+                    v.insert(t)
+                    if t.nextDown >= lo { v.insert(t.nextDown) }
+                    if t.nextUp <= hi { v.insert(t.nextUp) }
+                }
                 return Array(v)
             }
             let incomes = grid(income[i], min(12, income[i] + 1.5)), debts = grid(max(0, debt[i] - 0.7), debt[i])
