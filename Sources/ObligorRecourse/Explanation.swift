@@ -178,12 +178,12 @@ extension RecourseVerifier {
         }
         var out: [Relaxation] = []
         var solvedFeatures = Set<String>()
+        guard let adapter1 = try? Self.adapter(model: model, frame: one, options: options) else { return [] }
         for t in tried {
             if out.count >= 5 { break }
             let key = t.desc.components(separatedBy: ":").first ?? t.desc
             if t.kind == "step_bound" && solvedFeatures.contains(key) { continue }
             guard let relaxed = try? BoundActionSet(resolved: space.actionSet, features: t.features, constraints: t.constraints),
-                  let adapter1 = try? Self.adapter(model: model, frame: one, options: options),
                   let x1 = try? relaxed.matrix(one) else { continue }
             let v = RecourseVerifier(unchecked: relaxed, options: RecourseOptions(threshold: options.threshold, approveAbove: options.approveAbove,
                                                                                    budget: options.budget, explain: false),

@@ -257,6 +257,8 @@ struct TreeAdapter: ModelAdapter {
     let thresholds: [[Double]]
     /// Per tree, the model features it splits on.
     let treeFeatures: [Set<Int>]
+    /// Per model feature, the trees that split on it (ascending).
+    let treesByFeature: [[Int]]
     /// Per model feature: whether some split on it is `v < t` (XGBoost) / `v ≤ t` (LightGBM, Obligor).
     let strictSplits: [Bool]
     let looseSplits: [Bool]
@@ -285,6 +287,9 @@ struct TreeAdapter: ModelAdapter {
         strictSplits = strict
         looseSplits = loose
         treeFeatures = tf
+        var byFeature = [[Int]](repeating: [], count: model.features.count)
+        for (t, fs) in tf.enumerated() { for f in fs { byFeature[f].append(t) } }
+        treesByFeature = byFeature
     }
 
     func modelIndex(_ name: String) -> Int? { model.features.firstIndex { $0.name == name && $0.kind == .numeric } }
@@ -363,8 +368,9 @@ struct TreeAdapter: ModelAdapter {
         var bound = trees.map { treeBound($0, x: x, free: free, lo: lo, hi: hi) }
         // Trees touching each part.
         let touching: [[Int]] = parts.map { c in
-            let ms = Set(c.modelFeatures.compactMap { $0 })
-            return trees.indices.filter { !treeFeatures[$0].isDisjoint(with: ms) }
+            let ms = c.modelFeatures.compactMap { $0 }
+            if ms.count == 1 { return treesByFeature[ms[0]] }
+            return Array(Set(ms.flatMap { treesByFeature[$0] })).sorted()
         }
         let fixedBase = sign * model.baseScore
         var best = fullLossOf(x: x)
