@@ -259,6 +259,18 @@ struct TreeAdapter: ModelAdapter {
     let treeFeatures: [Set<Int>]
     /// Per model feature, the trees that split on it (ascending).
     let treesByFeature: [[Int]]
+    /// The forest flattened (global node and leaf indices), so searching never copies a tree.
+    let roots: [Int]
+    let nodeFeature: [Int]
+    let nodeThreshold: [Double]
+    let nodeStrict: [Bool]
+    let nodeDefaultLeft: [Bool]
+    let nodeCategories: [[Int]?]
+    let nodeLeft: [Int]
+    let nodeRight: [Int]
+    /// sign · leaf value.
+    let leafLoss: [Double]
+    let maxNodes: Int
     /// Per model feature: whether some split on it is `v < t` (XGBoost) / `v ≤ t` (LightGBM, Obligor).
     let strictSplits: [Bool]
     let looseSplits: [Bool]
@@ -290,6 +302,21 @@ struct TreeAdapter: ModelAdapter {
         var byFeature = [[Int]](repeating: [], count: model.features.count)
         for (t, fs) in tf.enumerated() { for f in fs { byFeature[f].append(t) } }
         treesByFeature = byFeature
+        var roots: [Int] = [], nf: [Int] = [], nt: [Double] = [], ns: [Bool] = [], nd: [Bool] = [], nc: [[Int]?] = []
+        var nl: [Int] = [], nr: [Int] = [], leaves: [Double] = []
+        let sgn: Double = approveAbove ? -1 : 1
+        for t in model.trees {
+            let n0 = nf.count, l0 = leaves.count
+            func global(_ c: Int) -> Int { c >= 0 ? c + n0 : ~(~c + l0) }
+            roots.append(t.nodeCount == 0 ? ~l0 : n0)
+            nf += t.splitFeature; nt += t.threshold; ns += t.strictLess; nd += t.defaultLeft; nc += t.categoriesLeft
+            nl += t.left.map(global); nr += t.right.map(global)
+            leaves += t.leafValue.map { sgn * $0 }
+        }
+        self.roots = roots
+        nodeFeature = nf; nodeThreshold = nt; nodeStrict = ns; nodeDefaultLeft = nd; nodeCategories = nc
+        nodeLeft = nl; nodeRight = nr; leafLoss = leaves
+        maxNodes = model.trees.map(\.nodeCount).max() ?? 0
     }
 
     func modelIndex(_ name: String) -> Int? { model.features.firstIndex { $0.name == name && $0.kind == .numeric } }
@@ -302,11 +329,13 @@ struct TreeAdapter: ModelAdapter {
     }
 
     func fullLoss(_ x: [Double]) -> Double {
-        x.withUnsafeBufferPointer { p in
-            var f = model.baseScore
-            for t in model.trees { f += t.leafValue[t.leaf(p.baseAddress!)] }
-            return sign * f
+        var l = sign * model.baseScore
+        for root in roots {
+            var node = root
+            while node >= 0 { node = goesLeft(node, x[nodeFeature[node]]) ? nodeLeft[node] : nodeRight[node] }
+            l += leafLoss[~node]
         }
+        return l
     }
 
     func intervalCandidates(model m: Int?, lo: Double, hi: Double, integral: Bool) -> (values: [Double], exact: Bool) {
@@ -332,22 +361,35 @@ struct TreeAdapter: ModelAdapter {
 
     func exactLoss(_ frame: Frame) throws -> Double { sign * (try model.margins(frame))[0] }
 
-    /// Smallest sign·leaf reachable in tree `t` when free features range over [lo, hi].
-    func treeBound(_ t: DecisionTree, x: [Double], free: [Bool], lo: [Double], hi: [Double]) -> Double {
-        if t.nodeCount == 0 { return sign * t.leafValue[0] }
-        func rec(_ node: Int) -> Double {
-            if node < 0 { return sign * t.leafValue[~node] }
-            let f = t.splitFeature[node]
+    @inline(__always)
+    func goesLeft(_ node: Int, _ v: Double) -> Bool {
+        if v.isNaN { return nodeDefaultLeft[node] }
+        if let cats = nodeCategories[node] { return cats.contains(Int(v)) }
+        return nodeStrict[node] ? v < nodeThreshold[node] : v <= nodeThreshold[node]
+    }
+
+    /// Smallest sign·leaf reachable in tree `t` when free features range over [lo, hi]: an iterative
+    /// depth-first walk (`stack` is scratch space with room for every node of the largest tree).
+    func treeBound(_ t: Int, x: [Double], free: [Bool], lo: [Double], hi: [Double], stack: inout [Int]) -> Double {
+        let root = roots[t]
+        if root < 0 { return leafLoss[~root] }
+        var best = Double.infinity
+        stack[0] = root
+        var top = 1
+        while top > 0 {
+            top -= 1
+            let node = stack[top]
+            if node < 0 { best = min(best, leafLoss[~node]); continue }
+            let f = nodeFeature[node]
             if free[f] {
-                let canLeft = t.goesLeft(node, lo[f]), canRight = !t.goesLeft(node, hi[f])
-                var b = Double.infinity
-                if canLeft { b = rec(t.left[node]) }
-                if canRight { b = min(b, rec(t.right[node])) }
-                return b
+                if goesLeft(node, lo[f]) { stack[top] = nodeLeft[node]; top += 1 }
+                if !goesLeft(node, hi[f]) { stack[top] = nodeRight[node]; top += 1 }
+            } else {
+                stack[top] = goesLeft(node, x[f]) ? nodeLeft[node] : nodeRight[node]
+                top += 1
             }
-            return rec(t.goesLeft(node, x[f]) ? t.left[node] : t.right[node])
         }
-        return rec(0)
+        return best
     }
 
     func search(row: Int, parts: [Candidates], tau: Double, budget: Int) -> SearchResult {
@@ -364,8 +406,9 @@ struct TreeAdapter: ModelAdapter {
                 lo[m] = a; hi[m] = b
             }
         }
-        let trees = model.trees
-        var bound = trees.map { treeBound($0, x: x, free: free, lo: lo, hi: hi) }
+        let trees = roots
+        var stack = [Int](repeating: 0, count: maxNodes * 2 + 2)
+        var bound = trees.indices.map { treeBound($0, x: x, free: free, lo: lo, hi: hi, stack: &stack) }
         // Trees touching each part.
         let touching: [[Int]] = parts.map { c in
             let ms = c.modelFeatures.compactMap { $0 }
@@ -393,7 +436,7 @@ struct TreeAdapter: ModelAdapter {
             options.reserveCapacity(c.count)
             for k in 0..<c.count {
                 for (q, m) in c.modelFeatures.enumerated() { if let m { x[m] = c.points[k * c.width + q]; free[m] = false } }
-                for t in touching[d] { bound[t] = treeBound(trees[t], x: x, free: free, lo: lo, hi: hi) }
+                for t in touching[d] { bound[t] = treeBound(t, x: x, free: free, lo: lo, hi: hi, stack: &stack) }
                 options.append((total(), k))
                 evaluated += 1
             }
@@ -402,7 +445,7 @@ struct TreeAdapter: ModelAdapter {
             for (b, k) in options {
                 if b >= best || best < tau || exhausted { break }
                 for (q, m) in c.modelFeatures.enumerated() { if let m { x[m] = c.points[k * c.width + q]; free[m] = false } }
-                for t in touching[d] { bound[t] = treeBound(trees[t], x: x, free: free, lo: lo, hi: hi) }
+                for t in touching[d] { bound[t] = treeBound(t, x: x, free: free, lo: lo, hi: hi, stack: &stack) }
                 choice[d] = k
                 rec(d + 1)
             }
