@@ -82,6 +82,7 @@ for d, t, a, b, c, e in goals:
 w("")
 w("Data: `bench/gbdt/gen_data.py` (German and Taiwan: stratified 70/30 splits, seed 20261129; synthetic:")
 w("50 features, interactions, 5% missing, seed 20261129 for training and +1 for the 200k test rows).")
-open("Reports/benchmarks/gbdt.md", "w").write("\n".join(out) + "\n")
+analysis = open("bench/gbdt/analysis.md").read() if os.path.exists("bench/gbdt/analysis.md") else ""
+open("Reports/benchmarks/gbdt.md", "w").write("\n".join(out) + "\n" + analysis)
 print("\n".join(out))
 PYEOF
