@@ -10,6 +10,8 @@ public struct AuditReportInput: Sendable {
     public var dataLabel: String
     public var dataSHA256: String
     public var audit: FairnessAudit
+    /// Recourse rates by group from `obligor recourse verify` (shown when present).
+    public var recourse: [RecourseGroupRow] = []
 
     public init(title: String, modelLabel: String, dataLabel: String, dataSHA256: String, audit: FairnessAudit) {
         self.title = title
@@ -17,6 +19,24 @@ public struct AuditReportInput: Sendable {
         self.dataLabel = dataLabel
         self.dataSHA256 = dataSHA256
         self.audit = audit
+    }
+}
+
+/// One group's recourse outcome (from a recourse verification), for the audit report.
+public struct RecourseGroupRow: Sendable {
+    public let attribute: String
+    public let group: String
+    public let n: Int
+    public let denied: Int
+    public let recourse: Int
+    public let fixed: Int
+    public let recourseRate: Double
+    public let fixedShare: Double
+    public let pValue: Double?
+    public init(attribute: String, group: String, n: Int, denied: Int, recourse: Int, fixed: Int,
+                recourseRate: Double, fixedShare: Double, pValue: Double?) {
+        self.attribute = attribute; self.group = group; self.n = n; self.denied = denied; self.recourse = recourse
+        self.fixed = fixed; self.recourseRate = recourseRate; self.fixedShare = fixedShare; self.pValue = pValue
     }
 }
 
@@ -64,6 +84,17 @@ public enum AuditReport {
             if !attr.sweep.isEmpty { body += sweepCharts(attr, threshold: a.threshold) }
             body += "</div>\n"
             body += summaryTable(attr)
+        }
+        if !input.recourse.isEmpty {
+            body += "<h2>Recourse by group</h2>\n<p>From a recourse verification under the declared action set: of the applicants the model"
+            body += " denies, how many can reach approval by feasible actions (recourse) and how many cannot whatever they do (fixed)."
+            body += " A group with a lower recourse rate is locked out more often; the p-value is Fisher's exact test of fixed vs recourse"
+            body += " among the denied, group against the rest.</p>\n"
+            body += HTML.table(headers: ["attribute", "group", "n", "denied", "recourse", "fixed", "recourse rate", "fixed share", "Fisher p"],
+                               rows: input.recourse.map { r in
+                                   [r.attribute, r.group, "\(r.n)", "\(r.denied)", "\(r.recourse)", "\(r.fixed)", HTML.number(r.recourseRate, 3),
+                                    HTML.number(r.fixedShare, 3), r.pValue.map { HTML.number($0, 4) } ?? "–"]
+                               }, numericFrom: 2)
         }
         body += explanations(o)
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(HTML.escape(input.title))</title><style>\(HTML.style)\(extraStyle)</style></head>\n<body>\n\(body)</body></html>\n"

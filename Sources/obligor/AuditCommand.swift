@@ -43,6 +43,7 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Write the HTML report here.") var report: String?
     @Option(help: "Also print the report to PDF here (needs headless Chromium; skipped with a note when absent).") var pdf: String?
     @Option(help: "Report title.") var title: String?
+    @Option(help: "JSON from `obligor recourse verify --json` (with --sensitive): adds recourse rates by group to the report.") var recourse: String?
     @Flag(help: "JSON on stdout.") var json = false
     @OptionGroup var workspace: WorkspaceOptions
 
@@ -101,8 +102,10 @@ struct AuditCommand: ParsableCommand {
         printAudit(audit)
 
         if let report {
-            let page = AuditReport.html(AuditReportInput(title: title ?? "Bias audit: \(model ?? scores!) on \(loaded.label)",
-                                                         modelLabel: source, dataLabel: loaded.label, dataSHA256: loaded.sha256, audit: audit))
+            var input = AuditReportInput(title: title ?? "Bias audit: \(model ?? scores!) on \(loaded.label)",
+                                         modelLabel: source, dataLabel: loaded.label, dataSHA256: loaded.sha256, audit: audit)
+            if let recourse { input.recourse = try recourseRows(recourse) }
+            let page = AuditReport.html(input)
             try CSVWriter.writeAtomically(page, to: report)
             note("report written to \(report)")
             if let pdf {
@@ -117,6 +120,31 @@ struct AuditCommand: ParsableCommand {
         if json {
             let data = try audit.jsonData()
             print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    /// Reads the `recourse_by_group` rows of a recourse-verification JSON file.
+    func recourseRows(_ path: String) throws -> [RecourseGroupRow] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot be read") }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw InputError("\(path): not a JSON object (expected the output of `obligor recourse verify --json`)")
+        }
+        guard let rows = object["recourse_by_group"] as? [[String: Any]] else {
+            throw InputError("\(path): no \"recourse_by_group\" (run `obligor recourse verify` with --sensitive and --json)")
+        }
+        return try rows.enumerated().map { k, r in
+            func number(_ key: String) throws -> Double {
+                if let v = r[key] as? NSNumber { return v.doubleValue }
+                if let s = r[key] as? String, let v = Double(s) { return v }   // "nan" when nobody is denied
+                throw InputError("\(path): recourse_by_group[\(k)] has no number '\(key)'")
+            }
+            guard let attribute = r["attribute"] as? String, let group = r["group"] as? String else {
+                throw InputError("\(path): recourse_by_group[\(k)] needs attribute and group")
+            }
+            return RecourseGroupRow(attribute: attribute, group: group, n: Int(try number("n")), denied: Int(try number("denied")),
+                                    recourse: Int(try number("recourse")), fixed: Int(try number("fixed")),
+                                    recourseRate: try number("recourse_rate"), fixedShare: try number("fixed_share"),
+                                    pValue: (r["p_value"] as? NSNumber)?.doubleValue)
         }
     }
 

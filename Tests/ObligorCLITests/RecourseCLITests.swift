@@ -1,4 +1,5 @@
 import Foundation
+import ObligorData
 import Testing
 
 /// `obligor recourse verify` end to end on the built binary: the German reference counts through
@@ -47,6 +48,21 @@ struct RecourseCLITests {
         #expect(j2["part_sets_enumerated"] as? Int == 0)
         #expect((j2["part_sets_loaded"] as? Int ?? 0) == json["part_sets_enumerated"] as? Int)
         #expect(j2["no_recourse"] as? Int == 9)
+
+        // The recourse rates by group feed the bias-audit report.
+        let recourseJSON = box.write("recourse.json", r.stdout)
+        var frame = try CSVReader.read(path: Self.data)
+        let good = try frame.binaryTarget("IsCreditRiskGood")
+        try frame.append(.int("bad", good.map { 1 - $0 }))
+        let derived = box.write("german_bad.csv", CSVWriter.text(frame))
+        let audit = try box.run(["audit", "--model", "german-lr", "--data", derived, "--target", "bad", "--sensitive", "ForeignWorker",
+                                 "--privileged", "1", "--bootstrap", "0", "--report", box.path("a.html"), "--recourse", recourseJSON])
+        #expect(audit.status == 0, "\(audit.stderr)")
+        let auditHTML = try String(contentsOfFile: box.path("a.html"), encoding: .utf8)
+        #expect(auditHTML.contains("Recourse by group") && auditHTML.contains("ForeignWorker"))
+        let noGroups = try box.run(["audit", "--model", "german-lr", "--data", derived, "--target", "bad", "--sensitive", "ForeignWorker",
+                                    "--privileged", "1", "--bootstrap", "0", "--report", box.path("b.html"), "--recourse", box.write("x.json", "{}")])
+        #expect(noGroups.status == 1 && noGroups.stderr.contains("recourse_by_group"))
     }
 
     @Test func badActionSetIsExitOneNamingFeatureAndConstraint() throws {
