@@ -37,7 +37,7 @@ struct ModelExport: ParsableCommand {
         """)
     @Argument(help: "Model name.") var model: String
     @Argument(help: "Output file.") var file: String
-    @Option(help: "obligor | logistic-json | sql (pmml, lightgbm-text: not available yet).") var format: ExportFormat = .obligor
+    @Option(help: "obligor | logistic-json | sql | lightgbm-text (pmml: not available yet).") var format: ExportFormat = .obligor
     @OptionGroup var workspace: WorkspaceOptions
 
     func run() throws {
@@ -55,8 +55,11 @@ struct ModelExport: ParsableCommand {
             text = String(decoding: try e.encode(try LogisticInterchange(m)), as: UTF8.self) + "\n"
         case .sql:
             text = anyModel.sqlSelect() + "\n"
-        case .pmml, .lightgbmText:
-            throw InputError("export format \(format.rawValue) is not implemented yet (available: obligor, logistic-json, sql)")
+        case .lightgbmText:
+            guard case let .gbdt(m) = anyModel else { throw InputError("lightgbm-text holds tree ensembles; '\(model)' is \(anyModel.kind)") }
+            do { text = try LightGBMExport.text(m) } catch { throw InputError("model '\(model)': \(error)") }
+        case .pmml:
+            throw InputError("export format pmml is not implemented yet (available: obligor, logistic-json, sql, lightgbm-text)")
         }
         try CSVWriter.writeAtomically(text, to: file)
         note("exported \(anyModel.kind) model '\(model)' as \(format.rawValue) to \(file)")
