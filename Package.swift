@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "ObligorCatalog", targets: ["ObligorCatalog"]),
         .library(name: "ObligorReports", targets: ["ObligorReports"]),
         .library(name: "ObligorRecourse", targets: ["ObligorRecourse"]),
+        .library(name: "ObligorGP", targets: ["ObligorGP"]),
+        .library(name: "ObligorPortfolio", targets: ["ObligorPortfolio"]),
         .executable(name: "obligor", targets: ["obligor"]),
     ],
     dependencies: [
@@ -46,11 +48,16 @@ let package = Package(
         .target(name: "ObligorCatalog", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData"], exclude: ["README.md"]),
         .target(name: "ObligorReports", dependencies: ["ObligorMetrics", "ObligorModels"], exclude: ["README.md"]),
         .target(name: "ObligorRecourse", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData", "ObligorNumerics"], exclude: ["README.md"]),
+        .target(
+            name: "ObligorGP", dependencies: ["ObligorBoosting", "ObligorModels", "ObligorData", "ObligorNumerics"],
+            exclude: ["README.md"]),
+        .target(name: "ObligorPortfolio", dependencies: ["ObligorNumerics"], exclude: ["README.md"]),
         .executableTarget(
             name: "obligor",
             dependencies: [
                 "ObligorNumerics", "ObligorData", "ObligorStore", "ObligorMetrics",
                 "ObligorModels", "ObligorBoosting", "ObligorCatalog", "ObligorReports", "ObligorRecourse",
+                "ObligorGP", "ObligorPortfolio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -71,6 +78,10 @@ let package = Package(
         .testTarget(
             name: "ObligorRecourseTests", dependencies: ["ObligorRecourse", "ObligorModels", "ObligorBoosting", "ObligorData"],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ObligorGPTests", dependencies: ["ObligorGP", "ObligorBoosting", "ObligorModels", "ObligorData", "ObligorNumerics"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "ObligorPortfolioTests", dependencies: ["ObligorPortfolio", "ObligorNumerics"]),
         .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData"]),
 
         // MARK: - Benchmarks (bench/run_foundation.sh runs this next to the Python anchors)
