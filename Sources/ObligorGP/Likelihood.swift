@@ -104,12 +104,19 @@ public struct LaplaceEvaluation: Sendable {
     public var negLogLikelihood: Double
     /// Posterior mode b̂ on the distinct locations.
     public var mode: [Double]
+    /// `W_j = Σ_{i∈j} −∂²log p/∂η_i²` at the mode (the Laplace posterior precision is Σ⁻¹ + diag(W)).
+    public var negHessian: [Double]
+    /// Per-location log-likelihood gradient at the mode (equals `Σ⁻¹b̂` there).
+    public var modeGradient: [Double]
     /// `∂NLL/∂log θ_k` for the covariance parameters, then the likelihood's auxiliary parameters.
     public var gradientLogParameters: [Double]?
     /// `∂NLL/∂F_i` per row, including the implicit dependence of b̂ and W on F (nil unless asked for).
     public var gradientFixedEffects: [Double]?
     /// Newton iterations used to find the mode.
     public var newtonIterations: Int
+
+    /// The posterior needed for prediction.
+    public var posterior: LatentPosterior { LatentPosterior(mode: mode, negHessian: negHessian, modeGradient: modeGradient) }
 }
 
 /// A Laplace approximation of a latent GP on fixed locations: exact (dense Cholesky) or Vecchia.
@@ -124,10 +131,27 @@ public protocol LaplaceApproximation {
     /// Evaluates the approximation; `warmStart` is a previous mode (same length as the locations).
     func evaluate(parameters: [Double], fixed F: [Double], warmStart: [Double]?,
                   gradients: LaplaceGradients) throws(GPError) -> LaplaceEvaluation
-    /// Latent predictive mean and covariance at new locations given the mode for `parameters` and `F`
-    /// (`jointCovariance` false: only the diagonal is filled, off-diagonals are zero).
-    func predictLatent(parameters: [Double], fixed F: [Double], mode: [Double], at new: DistinctLocations,
+    /// Latent predictive mean and covariance at new locations from the Laplace posterior of the training
+    /// locations (`jointCovariance` false: only the diagonal is filled, off-diagonals are zero).
+    func predictLatent(parameters: [Double], posterior: LatentPosterior, at new: DistinctLocations,
                        jointCovariance: Bool) throws(GPError) -> (mean: [Double], covariance: Matrix)
+}
+
+/// What prediction needs from training: the Laplace posterior `N(b̂, (Σ⁻¹ + diag(W))⁻¹)` on the
+/// training locations. No raw training rows.
+public struct LatentPosterior: Codable, Sendable, Equatable {
+    /// Posterior mode b̂.
+    public var mode: [Double]
+    /// Per-location `W_j` at the mode.
+    public var negHessian: [Double]
+    /// Per-location log-likelihood gradient at the mode, `Σ_{i∈j} ∂log p/∂η_i`; at the mode it equals
+    /// `Σ⁻¹b̂`, which the exact GP's predictive mean needs.
+    public var modeGradient: [Double]
+    public init(mode: [Double], negHessian: [Double], modeGradient: [Double]) {
+        self.mode = mode
+        self.negHessian = negHessian
+        self.modeGradient = modeGradient
+    }
 }
 
 /// Which gradients ``LaplaceApproximation/evaluate(parameters:fixed:warmStart:gradients:)`` computes.

@@ -81,6 +81,36 @@ public struct Cholesky: Sendable {
         return y
     }
 
+    /// Solves `L X = B` for a matrix right-hand side (`dtrsm`), i.e. `X = L⁻¹B`.
+    public func solveLower(_ b: Matrix) throws(LinearAlgebraError) -> Matrix {
+        try triangularSolve(b, transpose: false)
+    }
+
+    /// Solves `Lᵀ X = B` for a matrix right-hand side (`dtrsm`), i.e. `X = L⁻ᵀB`.
+    public func solveUpper(_ b: Matrix) throws(LinearAlgebraError) -> Matrix {
+        try triangularSolve(b, transpose: true)
+    }
+
+    /// Solves `Lᵀ x = b` (back substitution, `dtrsv`).
+    public func solveUpper(_ b: [Double]) throws(LinearAlgebraError) -> [Double] {
+        try triangularSolve(Matrix(rows: b.count, columns: 1, values: b), transpose: true).storage
+    }
+
+    private func triangularSolve(_ b: Matrix, transpose: Bool) throws(LinearAlgebraError) -> Matrix {
+        guard b.rows == order else {
+            throw .dimensionMismatch(operation: "Cholesky triangular solve", detail: "L is \(order)×\(order), B has \(b.rows) rows")
+        }
+        var x = b
+        if order == 0 || b.columns == 0 { return x }
+        lower.storage.withUnsafeBufferPointer { pl in
+            x.storage.withUnsafeMutableBufferPointer { px in
+                cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, transpose ? CblasTrans : CblasNoTrans, CblasNonUnit,
+                            Int32(order), Int32(b.columns), 1, pl.baseAddress, Int32(order), px.baseAddress, Int32(b.columns))
+            }
+        }
+        return x
+    }
+
     /// `A⁻¹` (LAPACKE `dpotri`), symmetric.
     public func inverse() throws(LinearAlgebraError) -> Matrix {
         var inv = lower
