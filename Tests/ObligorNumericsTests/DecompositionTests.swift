@@ -190,3 +190,35 @@ struct DecompositionTests {
         }
     }
 }
+
+@Suite("Gauss–Hermite quadrature")
+struct GaussHermiteTests {
+    /// Exact for polynomials up to degree 2n − 1: E[X^k] of N(μ, σ²) from the closed-form moments.
+    @Test func integratesPolynomialsExactly() throws {
+        let gh = try GaussHermite(points: 10)
+        #expect(abs(gh.weights.reduce(0, +) - Double.pi.squareRoot()) < 1e-13)
+        let mu = 0.3, s2 = 2.0
+        #expect(abs(gh.expectation(mean: mu, variance: s2) { $0 } - mu) < 1e-12)
+        #expect(abs(gh.expectation(mean: mu, variance: s2) { $0 * $0 } - (mu * mu + s2)) < 1e-12)
+        // E[X⁴] = μ⁴ + 6μ²σ² + 3σ⁴.
+        #expect(abs(gh.expectation(mean: mu, variance: s2) { pow($0, 4) } - (pow(mu, 4) + 6 * mu * mu * s2 + 3 * s2 * s2)) < 1e-10)
+    }
+
+    /// The logistic-normal integral against a fine trapezoid rule on ±12σ (error < 1e-12).
+    @Test func logisticNormalMatchesTrapezoid() {
+        for (mu, s2) in [(-4.0, 0.5), (0.0, 1.0), (2.5, 3.0), (-8.0, 0.1)] {
+            let gh = GaussHermite.standard.expectation(mean: mu, variance: s2) { Special.sigmoid($0) }
+            let s = s2.squareRoot()
+            var trap = 0.0
+            let n = 200_000
+            let h = 24.0 / Double(n)
+            for k in 0...n {
+                let z = -12.0 + Double(k) * h
+                let w = (k == 0 || k == n) ? 0.5 : 1.0
+                trap += w * Special.sigmoid(mu + s * z) * Special.normalPDF(z)
+            }
+            trap *= h
+            #expect(abs(gh - trap) < 1e-8, "mu \(mu) s2 \(s2): \(gh) vs \(trap)")
+        }
+    }
+}
