@@ -105,7 +105,7 @@ public struct GLMMModel: Scorer, Codable, Equatable {
             progress?(iteration, e.negLogLikelihood)
             return (e.negLogLikelihood, gT + gB)
         }
-        let optimizer = ParameterOptimizer(maxIterations: 1000, gradientTolerance: 1e-5)
+        let optimizer = ParameterOptimizer()
         let (z, iterations) = try optimizer.minimize(theta0.map(log) + beta0, objective)
         let theta = z[0..<p].map(exp)
         let beta = Array(z[p...])

@@ -1,32 +1,39 @@
 import Foundation
 import ObligorNumerics
 
-/// The quasi-Newton optimiser used for covariance parameters (and GLMM coefficients).
+/// The optimiser for covariance parameters (and GLMM coefficients): L-BFGS (``LBFGS``) with GPBoost's
+/// defaults (`delta_rel_conv` 1e-6, `maxit` 1000).
 ///
-/// Kept as an object so that successive calls (one per boosting round) can reuse curvature information.
+/// Kept as an object so that successive calls — one per boosting round — reuse the L-BFGS correction
+/// pairs, as GPBoost does (`reuse_learning_rates_gp_model`): later rounds then converge in one or two steps.
 public final class ParameterOptimizer {
-    /// Iteration cap (GPBoost: 1000).
-    public var maxIterations: Int
-    /// Gradient-norm tolerance on the log-parameter scale.
-    public var gradientTolerance: Double
+    let lbfgs: LBFGS
+    /// Total iterations over all calls.
+    public private(set) var totalIterations = 0
 
-    public init(maxIterations: Int = 1000, gradientTolerance: Double = 1e-5) {
-        self.maxIterations = maxIterations
-        self.gradientTolerance = gradientTolerance
+    public init(maxIterations: Int = 1000, relativeTolerance: Double = 1e-6, gradientTolerance: Double = 1e-6) {
+        lbfgs = LBFGS(options: LBFGS.Options(maxIterations: maxIterations, relativeTolerance: relativeTolerance,
+                                             gradientTolerance: gradientTolerance))
     }
 
-    /// Minimises `f` from `x0`; returns the minimiser and the iteration count.
+    /// Forgets the curvature pairs of earlier calls.
+    public func reset() { lbfgs.reset() }
+
+    /// Minimises `f` from `x0`; returns the minimiser and the iteration count. Non-finite values make the
+    /// line search back off.
     func minimize(_ x0: [Double], _ f: @escaping ([Double]) -> (Double, [Double])) throws(GPError) -> ([Double], Int) {
-        let r: Minimizer.Result
+        let r: LBFGS.Result
         do {
-            r = try Minimizer.minimize(start: x0, gradientTolerance: gradientTolerance, maxIterations: maxIterations) { x in
+            r = try lbfgs.minimize(from: x0) { x in
                 let (v, g) = f(x)
-                return (v.isFinite ? v : 1e300, g)
+                if !v.isFinite { throw LBFGS.OutsideDomain() }
+                return (v, g)
             }
         } catch {
             throw .numerical("covariance-parameter optimisation: \(error)")
         }
         guard r.x.allSatisfy(\.isFinite) else { throw .numerical("covariance-parameter optimisation diverged") }
+        totalIterations += r.iterations
         return (r.x, r.iterations)
     }
 }
