@@ -1,6 +1,7 @@
 import Foundation
 import ObligorBoosting
 import ObligorData
+import ObligorGP
 import ObligorModels
 
 /// Any Obligor model, as one Codable value: the unit stored in the workspace and in `.obligor.json` files.
@@ -11,6 +12,10 @@ public enum AnyModel: Sendable {
     case logistic(LogisticModel)
     case scorecard(ScorecardModel)
     case gbdt(GBDTModel)
+    /// Trees plus a latent space-time GP frailty.
+    case gpboost(GPBoostModel)
+    /// Linear fixed effects plus a latent GP.
+    case glmm(GLMMModel)
 
     /// The current format version of each kind.
     public static let formatVersion = 1
@@ -21,6 +26,8 @@ public enum AnyModel: Sendable {
         case .logistic: return "logit"
         case .scorecard: return "scorecard"
         case .gbdt: return "gbdt"
+        case .gpboost: return "gpboost"
+        case .glmm: return "glmm"
         }
     }
 
@@ -30,6 +37,8 @@ public enum AnyModel: Sendable {
         case let .logistic(m): return m
         case let .scorecard(m): return m
         case let .gbdt(m): return m
+        case let .gpboost(m): return m
+        case let .glmm(m): return m
         }
     }
 
@@ -39,12 +48,16 @@ public enum AnyModel: Sendable {
         case let .logistic(m): return m
         case let .scorecard(m): return m
         case let .gbdt(m): return m
+        case .gpboost, .glmm: return nil
         }
     }
 
     /// The model as one SQLite `SELECT id, pd FROM input` (see ``SQLExport``).
-    public func sqlSelect() -> String {
+    /// - Throws: for models with a latent GP, whose PD integrates over the frailty's posterior.
+    public func sqlSelect() throws -> String {
         switch self {
+        case .gpboost, .glmm:
+            throw ModelError.unsupportedFormat("\(kind) models integrate over a latent GP posterior; SQL export covers logit, scorecard and gbdt")
         case let .logistic(m): return SQLExport.select(m)
         case let .scorecard(m): return SQLExport.select(m)
         case let .gbdt(m): return SQLExport.select(kind: kind, linearPredictor: TreeSQL.predictor(m))
@@ -59,6 +72,8 @@ public enum AnyModel: Sendable {
         case let .logistic(m): return try e.encode(m)
         case let .scorecard(m): return try e.encode(m)
         case let .gbdt(m): return try e.encode(m)
+        case let .gpboost(m): return try e.encode(m)
+        case let .glmm(m): return try e.encode(m)
         }
     }
 
@@ -72,6 +87,8 @@ public enum AnyModel: Sendable {
         case "logit": return .logistic(try d.decode(LogisticModel.self, from: payload))
         case "scorecard": return .scorecard(try d.decode(ScorecardModel.self, from: payload))
         case "gbdt": return .gbdt(try d.decode(GBDTModel.self, from: payload))
+        case "gpboost": return .gpboost(try d.decode(GPBoostModel.self, from: payload))
+        case "glmm": return .glmm(try d.decode(GLMMModel.self, from: payload))
         default: throw ModelError.unsupportedFormat("unknown model kind '\(kind)'")
         }
     }
@@ -114,6 +131,7 @@ extension AnyModel {
     /// The seed a model was trained with, when it has one.
     public var seed: UInt64? {
         if case let .gbdt(m) = self { return m.parameters.seed }
+        if case let .gpboost(m) = self { return m.settings.trees.seed }
         return nil
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import ObligorBoosting
 import ObligorCatalog
 import ObligorData
+import ObligorGP
 import ObligorModels
 import ObligorStore
 
@@ -54,7 +55,7 @@ struct ModelExport: ParsableCommand {
             e.outputFormatting = [.sortedKeys, .prettyPrinted]
             text = String(decoding: try e.encode(try LogisticInterchange(m)), as: UTF8.self) + "\n"
         case .sql:
-            text = anyModel.sqlSelect() + "\n"
+            text = try anyModel.sqlSelect() + "\n"
         case .lightgbmText:
             guard case let .gbdt(m) = anyModel else { throw InputError("lightgbm-text holds tree ensembles; '\(model)' is \(anyModel.kind)") }
             do { text = try LightGBMExport.text(m) } catch { throw InputError("model '\(model)': \(error)") }
@@ -163,6 +164,22 @@ struct ModelDescribe: ParsableCommand {
             for j in gains.indices.sorted(by: { gains[$0] > gains[$1] || (gains[$0] == gains[$1] && $0 < $1) }) {
                 note(pad(m.features[j].name, 48) + pad(fmt(gains[j], 3), 14) + "\(splits[j])")
             }
+        case let .gpboost(m):
+            note("\(m.trees.trees.count) trees, F₀ \(fmt(m.trees.baseScore)), learning rate \(fmt(m.settings.trees.learningRate))")
+            describeGP(m.gp)
+        case let .glmm(m):
+            note(pad("coefficient (standardised)", 44) + "estimate")
+            for (k, c) in m.coefficients.enumerated() { note(pad(k == 0 ? "(intercept)" : m.features[k - 1], 44) + fmt(c, 6)) }
+            describeGP(m.gp)
         }
     }
+}
+
+/// Prints a fitted GP's covariance, parameters and locations.
+func describeGP(_ gp: FittedGP) {
+    note("GP: \(gp.covariance.kind.rawValue) ν=\(gp.covariance.nu) (\(gp.covariance.metric.rawValue)), \(gp.approximation.method)"
+         + (gp.approximation.method == "vecchia" ? " (\(gp.approximation.neighbors) neighbours, \(gp.approximation.ordering))" : "")
+         + ", \(gp.trainingLocations.count) training locations; time \(gp.columns.time ?? "-"), space \(gp.columns.space.joined(separator: ","))")
+    for (name, v) in zip(gp.parameterNames, gp.parameters) { note("  " + pad(name, 20) + fmt(v, 6)) }
+    note("  approximate negative log marginal likelihood \(fmt(gp.negLogLikelihood, 4))")
 }

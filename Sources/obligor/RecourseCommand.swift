@@ -65,6 +65,8 @@ struct RecourseVerifyCommand: ParsableCommand {
             switch anyModel {
             case let .logistic(m): return m.threshold
             case let .gbdt(m): return m.threshold
+            case let .gpboost(m): return m.threshold
+            case let .glmm(m): return m.threshold
             case .scorecard: return nil
             }
         }()

@@ -3,13 +3,14 @@ import Foundation
 import ObligorBoosting
 import ObligorCatalog
 import ObligorData
+import ObligorGP
 import ObligorMetrics
 import ObligorModels
 import ObligorNumerics
 import ObligorStore
 
 enum ModelKind: String, ExpressibleByArgument, CaseIterable {
-    case logit, scorecard, gbdt
+    case logit, scorecard, gbdt, gpboost, glmm
 }
 
 struct TrainCommand: ParsableCommand {
@@ -29,12 +30,18 @@ struct TrainCommand: ParsableCommand {
                       "monotone_constraints": {"col": 1}, "categorical_feature": [...], "cat_smooth", "cat_l2",
                       "max_cat_threshold", "min_data_per_group", "seed", plus "features" and "special_values".
                       Early stopping needs --valid.
+          gpboost:   the gbdt keys (defaults: GPBoost's anchor settings learning_rate 1, max_depth 3,
+                      min_data_in_leaf 50, lambda_l2 1, num_iterations 40), plus "train_cov_pars" (true)
+                      and "init_cov_pars" ([var, range_time, range_space]).
+          glmm:      "features" only.
+        gpboost and glmm need the GP coordinates: --coords X,Y (and --time T for a space-time GP;
+        --time is then the GP's time coordinate as well as the out-of-time split column).
         Unknown keys are an error, so a typo never trains a different model silently.
         """)
 
     @Option(help: "Workspace dataset name or CSV path.") var data: String
     @Option(help: "Binary target column (default: the dataset's target role).") var target: String?
-    @Option(help: "Model family: logit | scorecard | gbdt.") var model: ModelKind
+    @Option(help: "Model family: logit | scorecard | gbdt | gpboost | glmm.") var model: ModelKind
     @Option(help: "Validation data (dataset name or CSV) for gbdt early stopping.") var valid: String?
     @Option(help: "Name to store the model under.") var name: String
     @Option(help: "JSON file with hyperparameters.") var config: String?
@@ -45,12 +52,26 @@ struct TrainCommand: ParsableCommand {
     var seed: UInt64?
     var seedGiven: Bool { seed != nil }
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
+    @Option(help: "gpboost/glmm: spatial coordinate columns, comma-separated (e.g. x,y or lon,lat).") var coords: String?
+    @Option(name: .customLong("gp-approx"), help: "gpboost/glmm: exact | vecchia.") var gpApprox: String = "exact"
+    @Option(help: "gpboost/glmm: Vecchia neighbours.") var neighbors: Int = 20
+    @Option(name: .customLong("vecchia-ordering"), help: "gpboost/glmm: none | random | time | time_random_space.") var vecchiaOrdering: String?
+    @Option(name: .customLong("cov-function"), help: "gpboost/glmm: matern_space_time (default with --time) | separable_space_time | matern (default without time) | exponential | gaussian.")
+    var covFunction: String?
+    @Option(help: "gpboost/glmm: Matérn smoothness 0.5, 1.5 or 2.5.") var nu: Double = 1.5
+    @Option(help: "gpboost/glmm: euclidean | great_circle (coordinates lon,lat in degrees; ranges in km).") var distance: String = "euclidean"
     @Flag(help: "Replace an existing model of the same name.") var replace = false
     @Flag(help: "JSON summary on stdout.") var json = false
     @OptionGroup var workspace: WorkspaceOptions
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if model == .gpboost || model == .glmm {
+            guard coords != nil else { throw ValidationError("--model \(model.rawValue) needs --coords X,Y (the GP's spatial coordinates)") }
+            guard ["exact", "vecchia"].contains(gpApprox) else { throw ValidationError("--gp-approx must be exact or vecchia") }
+            guard neighbors >= 1 else { throw ValidationError("--neighbors must be at least 1") }
+            guard [0.5, 1.5, 2.5].contains(nu) else { throw ValidationError("--nu must be 0.5, 1.5 or 2.5") }
+        }
         if trainUntil != nil && time == nil && LoadedData.isPath(data) {
             throw ValidationError("--train-until needs --time when --data is a CSV file")
         }
@@ -90,7 +111,8 @@ struct TrainCommand: ParsableCommand {
         } else if let configured = configObject["features"] as? [String] {
             featureList = configured
         } else {
-            let excluded = Set(roles.roleColumns)
+            var excluded = Set(roles.roleColumns)
+            if let coords { excluded.formUnion(splitList(coords)) }
             featureList = frame.columnNames.filter { !excluded.contains($0) }
         }
         for f in featureList where frame[f] == nil {
@@ -103,6 +125,8 @@ struct TrainCommand: ParsableCommand {
 
         let (anyModel, seconds): (AnyModel, Double) = try timed {
             switch model {
+            case .gpboost, .glmm:
+                return try trainGP(frame: frame, labels: labels, features: featureList, timeColumn: timeColumn, target: targetName, config: configObject)
             case .logit:
                 let lambda = (configObject["lambda_l2"] as? NSNumber)?.doubleValue ?? 0
                 let threshold = (configObject["threshold"] as? NSNumber)?.doubleValue ?? 0.5
@@ -163,6 +187,11 @@ struct TrainCommand: ParsableCommand {
                 note("  \(pad(m.features[j].name, 48)) gain \(fmt(gains[j], 2))  splits \(m.splitImportance[j])")
             }
         }
+        if case let .gpboost(m) = anyModel {
+            note("gpboost: \(m.trees.trees.count) trees" + (m.bestRound.map { ", best round \($0)" } ?? ""))
+            describeGP(m.gp)
+        }
+        if case let .glmm(m) = anyModel { describeGP(m.gp) }
         if case let .scorecard(card) = anyModel {
             note("scorecard: \(card.characteristics.count) characteristics kept, \(card.dropped.count) dropped")
             for c in card.characteristics.sorted(by: { $0.iv > $1.iv }) {
@@ -190,6 +219,8 @@ struct TrainCommand: ParsableCommand {
         case .logit: allowed = ["lambda_l2", "threshold", "features", "special_values"]
         case .scorecard: allowed = ScorecardOptions.configKeys.union(["features", "special_values"])
         case .gbdt: allowed = BoostingParameters.configKeys.union(["features", "special_values"])
+        case .gpboost: allowed = BoostingParameters.configKeys.union(["features", "train_cov_pars", "init_cov_pars"])
+        case .glmm: allowed = ["features"]
         }
         for key in dict.keys where !allowed.contains(key) {
             throw InputError("\(config): unknown key '\(key)' for model \(model.rawValue) (known: \(allowed.sorted().joined(separator: ", ")))")
@@ -206,5 +237,48 @@ struct TrainCommand: ParsableCommand {
             out[k] = list.map(\.doubleValue)
         }
         return out
+    }
+
+    /// Fits a gpboost or glmm model.
+    func trainGP(frame: Frame, labels: [Int], features: [String], timeColumn: String?, target: String,
+                 config: [String: Any]) throws -> AnyModel {
+        let columns = GPCoordinateColumns(time: timeColumn, space: splitList(coords ?? ""))
+        guard let metric = DistanceMetric(rawValue: distance) else { throw InputError("--distance must be euclidean or great_circle") }
+        let kindName = covFunction ?? (timeColumn == nil ? "matern" : "matern_space_time")
+        guard let kind = CovarianceKind(rawValue: kindName) else {
+            throw InputError("--cov-function '\(kindName)' is not one of \(CovarianceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if kind.isSpaceTime && timeColumn == nil { throw InputError("--cov-function \(kindName) needs a time column: pass --time") }
+        let covariance = try CovarianceFunction(kind: kind, nu: nu, metric: metric)
+        let approximation = gpApprox == "vecchia"
+            ? GPApproximation.vecchia(neighbors: neighbors, ordering: vecchiaOrdering ?? (timeColumn == nil ? "random" : "time_random_space"), seed: seed ?? 0)
+            : GPApproximation.exact
+        let started = Date()
+        if model == .glmm {
+            return .glmm(try GLMMModel.fit(frame: frame, labels: labels, features: features, columns: columns, covariance: covariance,
+                                           approximation: approximation) { it, nll in
+                if it % 10 == 0 { note("  [\(it)] NLL \(fmt(nll, 4))  \(fmt(Date().timeIntervalSince(started), 1)) s") }
+            })
+        }
+        var merged: [String: Any] = ["learning_rate": 1, "max_depth": 3, "num_leaves": 1024, "min_data_in_leaf": 50, "lambda_l2": 1, "num_iterations": 40]
+        for (k, v) in config where !["features", "train_cov_pars", "init_cov_pars"].contains(k) { merged[k] = v }
+        var trees: BoostingParameters
+        do { trees = try BoostingParameters.fromConfig(merged) } catch { throw InputError("\(self.config ?? "config"): \(error)") }
+        if let seed { trees.seed = seed }
+        var settings = GPBoostSettings(trees: trees)
+        if let t = config["train_cov_pars"] as? Bool { settings.trainCovarianceParameters = t }
+        if let p = config["init_cov_pars"] as? [NSNumber] { settings.initialParameters = p.map(\.doubleValue) }
+        var validation: (frame: Frame, labels: [Int])? = nil
+        if let valid {
+            let v = try LoadedData.load(valid, workspace: workspace, target: target)
+            validation = (v.frame, try v.labels(target: target))
+        } else if trees.earlyStoppingRound > 0 {
+            throw InputError("early_stopping_round needs validation data: pass --valid DATASET")
+        }
+        return .gpboost(try GPBoostModel.train(frame: frame, labels: labels, features: features, columns: columns, covariance: covariance,
+                                               approximation: approximation, settings: settings, validation: validation) { p in
+            note("  [\(p.round)] NLL \(fmt(p.negLogLikelihood, 4))  θ \(p.parameters.map { fmt($0, 4) }.joined(separator: " "))"
+                 + (p.validationLogLoss.map { "  valid log-loss \(fmt($0, 5))" } ?? "") + "  \(fmt(p.seconds, 2)) s")
+        })
     }
 }
