@@ -151,19 +151,26 @@ public enum CovarianceEstimation {
                                 optimizer: ParameterOptimizer) throws(GPError) -> Result {
         var mode = warmStart
         var count = 0
+        // The objective also asks for ∂NLL/∂F (cheap next to the θ-gradient): if the optimiser ends on the last
+        // point it evaluated, as it usually does, that evaluation is returned without another Laplace run.
+        var last: (x: [Double], e: LaplaceEvaluation)? = nil
         let objective: ([Double]) -> (Double, [Double]) = { logP in
             count += 1
             let p = logP.map(exp)
-            guard let e = try? engine.evaluate(parameters: p, fixed: F, warmStart: mode, gradients: .parameters),
+            guard let e = try? engine.evaluate(parameters: p, fixed: F, warmStart: mode, gradients: .all),
                   let g = e.gradientLogParameters, e.negLogLikelihood.isFinite else {
                 return (.infinity, [Double](repeating: 0, count: logP.count))
             }
             mode = e.mode
+            last = (logP, e)
             return (e.negLogLikelihood, g)
         }
         let (x, iterations) = try optimizer.minimize(start.map(log), objective)
         let best = x.map(exp)
-        let e = try engine.evaluate(parameters: best, fixed: F, warmStart: mode, gradients: .fixedEffects)
+        let e: LaplaceEvaluation
+        if let last, last.x == x { e = last.e } else {
+            e = try engine.evaluate(parameters: best, fixed: F, warmStart: mode, gradients: .all)
+        }
         return Result(parameters: best, evaluation: e, iterations: iterations, evaluations: count)
     }
 }

@@ -126,12 +126,14 @@ public struct GPBoostModel: Scorer, Codable, Equatable {
         var best = (round: 0, loss: Double.infinity)
         for round in 1...max(1, params.numIterations) {
             let started = Date()
+            let e: LaplaceEvaluation
             if settings.trainCovarianceParameters {
                 let est = try CovarianceEstimation.estimate(engine: engine, fixed: F, start: theta, warmStart: mode, optimizer: optimizer)
                 theta = est.parameters
-                mode = est.evaluation.mode
+                e = est.evaluation
+            } else {
+                e = try engine.evaluate(parameters: theta, fixed: F, warmStart: mode, gradients: .fixedEffects)
             }
-            let e = try engine.evaluate(parameters: theta, fixed: F, warmStart: mode, gradients: .fixedEffects)
             mode = e.mode
             guard let g = e.gradientFixedEffects else { throw GPError.numerical("no gradient with respect to F") }
             let out = booster.addTree(gradients: g, hessians: ones)
