@@ -126,6 +126,7 @@ struct TrainCommand: ParsableCommand {
         let (anyModel, seconds): (AnyModel, Double) = try timed {
             switch model {
             case .gpboost, .glmm:
+                try checkCoordinates(trainData, timeColumn: timeColumn)
                 return try trainGP(frame: frame, labels: labels, features: featureList, timeColumn: timeColumn, target: targetName, config: configObject)
             case .logit:
                 let lambda = (configObject["lambda_l2"] as? NSNumber)?.doubleValue ?? 0
@@ -237,6 +238,21 @@ struct TrainCommand: ParsableCommand {
             out[k] = list.map(\.doubleValue)
         }
         return out
+    }
+
+    /// GP coordinates must be numeric and present in every row; errors name the file, line and column.
+    func checkCoordinates(_ data: LoadedData, timeColumn: String?) throws {
+        let space = splitList(coords ?? "")
+        for (name, role) in (timeColumn.map { [($0, "time coordinate")] } ?? []) + space.map({ ($0, "spatial coordinate") }) {
+            guard let col = data.frame[name] else { throw InputError("\(data.label): no column '\(name)' (the GP's \(role))") }
+            guard let v = col.doubles() else {
+                let bad = (0..<col.count).first { col.text(at: $0).map { Double($0) == nil } ?? false } ?? 0
+                throw InputError("\(data.locate(row: bad)), column '\(name)': the GP's \(role) must be numeric (found '\(col.text(at: bad) ?? "")')")
+            }
+            if let i = v.firstIndex(where: { !$0.isFinite }) {
+                throw InputError("\(data.locate(row: i)), column '\(name)': the GP's \(role) is missing; every row needs its coordinates")
+            }
+        }
     }
 
     /// Fits a gpboost or glmm model.

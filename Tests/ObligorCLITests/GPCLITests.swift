@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+let st5kCSV = repositoryRoot.appendingPathComponent("Tests/ObligorGPTests/Fixtures/st_5k.csv").path
+let panelFeatureList = "credit_score,ltv,dti,ir_spread,loan_age,orig_upb,first_time_buyer,investor,n_borrowers"
+
+@Suite(.serialized) struct GPCLITests {
+    /// train --model glmm and gpboost on the out-of-time split, score the later periods, describe as JSON.
+    @Test func trainScoreDescribe() throws {
+        let box = Sandbox()
+        let common = ["--data", st5kCSV, "--target", "default", "--time", "t", "--train-until", "9", "--coords", "x,y",
+                      "--features", panelFeatureList, "--workspace", box.workspace]
+        let glmm = try box.run(["train", "--model", "glmm", "--name", "g"] + common)
+        #expect(glmm.status == 0, "\(glmm.stderr)")
+        #expect(glmm.stderr.contains("GP_range_space"))
+        let cfg = box.write("gpb.json", #"{"num_iterations": 3}"#)
+        let gpb = try box.run(["train", "--model", "gpboost", "--name", "b", "--config", cfg, "--json"] + common)
+        #expect(gpb.status == 0, "\(gpb.stderr)")
+        #expect(gpb.json?["kind"] as? String == "gpboost")
+        let score = try box.run(["score", "--model", "b", "--data", st5kCSV, "--out", box.path("pd.csv"), "--workspace", box.workspace])
+        #expect(score.status == 0, "\(score.stderr)")
+        let lines = try String(contentsOfFile: box.path("pd.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 5295)
+        #expect(lines.dropFirst().allSatisfy { l in Double(l.split(separator: ",")[1]).map { $0 > 0 && $0 < 1 } ?? false })
+        let describe = try box.run(["model", "describe", "b", "--json", "--workspace", box.workspace])
+        let model = describe.json?["model"] as? [String: Any]
+        let gp = model?["gp"] as? [String: Any]
+        #expect((gp?["parameters"] as? [Double])?.count == 3)
+    }
+
+    /// Bad GP coordinates: exit 1, the message names the file, line and column, the workspace is unchanged.
+    @Test func badCoordinatesAreRejected() throws {
+        let box = Sandbox()
+        let header = "t,x,y,a,default\n"
+        let missing = box.write("missing.csv", header + "1,0.1,0.2,1,0\n2,0.3,0.1,2,1\n3,,0.5,3,0\n4,0.2,0.2,4,1\n")
+        let textTime = box.write("text.csv", header + "Q1,0.1,0.2,1,0\nQ2,0.3,0.1,2,1\nQ3,0.4,0.5,3,0\nQ4,0.2,0.2,4,1\n")
+        let oneLocation = box.write("one.csv", header + "1,0.1,0.2,1,0\n1,0.1,0.2,2,1\n1,0.1,0.2,3,0\n1,0.1,0.2,4,1\n")
+        for (file, mentions) in [(missing, ["missing.csv", "line 4", "column 'x'"]), (textTime, ["text.csv", "line 2", "column 't'", "must be numeric"]),
+                                 (oneLocation, ["one location"])] {
+            let before = box.workspaceBytes()
+            let r = try box.run(["train", "--model", "glmm", "--name", "m", "--data", file, "--target", "default", "--time", "t",
+                                 "--coords", "x,y", "--features", "a", "--workspace", box.workspace])
+            #expect(r.status == 1, "\(r.stderr)")
+            for m in mentions { #expect(r.stderr.contains(m), "'\(m)' not in: \(r.stderr)") }
+            #expect(box.workspaceBytes() == before)
+        }
+        let noCoords = try box.run(["train", "--model", "gpboost", "--name", "m", "--data", missing, "--target", "default", "--workspace", box.workspace])
+        #expect(noCoords.status != 0 && noCoords.stderr.contains("--coords"))
+    }
+}
