@@ -399,6 +399,7 @@ public enum MortgagePanelGenerator {
         let gridX = (0..<nLatent).map { regionX[$0 % R] }
         let gridY = (0..<nLatent).map { regionY[$0 % R] }
         let (bGrid, jitter) = try drawFrailty(kernel: kernel, theta: theta, times: gridT, x: gridX, y: gridY, random: rng)
+        if nLatent >= 2000 { progress?("frailty drawn") }
 
         // ---- loans (static attributes), drawn variable by variable like the script
         var cdf = [Double](repeating: 0, count: R)
@@ -447,6 +448,7 @@ public enum MortgagePanelGenerator {
             cB[k] = bGrid[cT[k] * R + region[i]]
         }
         let eta = zip(cFx, cB).map { $0 + $1 }
+        if m >= 100_000 { progress?("\(m) candidate loan-periods; calibrating the intercept ...") }
         let beta0 = calibrateIntercept(eta, target: spec.baseRate)
         let p = eta.map { sigmoid(beta0 + $0) }
         let yRaw = p.map { rng.uniform() < $0 ? 1 : 0 }
