@@ -12,17 +12,17 @@ struct DataGenerateMortgagePanel: ParsableCommand {
         commandName: "mortgage-panel",
         abstract: "Write a synthetic loan x period mortgage default panel with a latent space-time frailty (PREFIX.csv, PREFIX.meta.json).",
         discussion: """
-        logit P(default) = intercept + f(x) + b(t, region): f is a known non-linear function of the loan
-        features, b a zero-mean Gaussian process over (period, region centroid) drawn exactly (Cholesky of
-        the n_regions x n_periods grid, at most 10,000 points). --cov matern_st is GPBoost's
-        matern_space_time (sigma2 * M_nu(h), h = sqrt((dt/range_time)^2 + |ds|^2/range_space^2));
-        --cov separable_exp is sigma2 * exp(-|dt|/range_time) * exp(-|ds|/range_space). The intercept is
-        bisected so the mean default probability of the loan-periods is --base-rate. A default ends a loan;
-        prepayment (--prepay-rate per period) ends it without default. Rows with t < --t-split are 'train',
+        logit P(default) = intercept + f(x) + b(t, region): f is a known non-linear function of the loan \
+        features, b a zero-mean Gaussian process over (period, region centroid) drawn exactly (Cholesky of \
+        the n_regions x n_periods grid, at most 10,000 points). --cov matern_st is GPBoost's \
+        matern_space_time (sigma2 * M_nu(h), h = sqrt((dt/range_time)^2 + |ds|^2/range_space^2)); \
+        --cov separable_exp is sigma2 * exp(-|dt|/range_time) * exp(-|ds|/range_space). The intercept is \
+        bisected so the mean default probability of the loan-periods is --base-rate. A default ends a loan; \
+        prepayment (--prepay-rate per period) ends it without default. Rows with t < --t-split are 'train', \
         the rest 'test'.
 
-        Port of gen_st_mortgage.py: same columns, distributions and formats, but a different random
-        generator (GSL MT19937, not numpy PCG64), so a seed gives other draws than the script. The same
+        Port of gen_st_mortgage.py: same columns, distributions and formats, but a different random \
+        generator (GSL MT19937, not numpy PCG64), so a seed gives other draws than the script. The same \
         seed writes the same CSV bytes.
         """)
 
