@@ -95,6 +95,10 @@ public enum LogisticNormal {
     /// Measured maximum error against brute-force integration over |a| ≤ 10: 64 nodes 4e-11,
     /// 40 nodes 1.5e-9, 30 nodes 2.4e-8 (s = 2; 30 nodes reach 2e-10 for s ≤ 1.5); trapezoid < 1e-11.
     public static func mean(offset a: Double, sd s: Double, nodes: Int = defaultNodes) -> Double {
+        mean(offset: a, sd: s, rule: GaussHermite.rule(nodes))
+    }
+
+    static func mean(offset a: Double, sd s: Double, rule: GaussHermite) -> Double {
         precondition(a.isFinite && s.isFinite && s >= 0, "LogisticNormal.mean needs finite a and s ≥ 0")
         if s == 0 { return Special.sigmoid(a) }
         if s > gaussHermiteLimit { return trapezoid(a, s) }
@@ -112,7 +116,6 @@ public enum LogisticNormal {
         }
         let pm = Special.sigmoid(a + s * z)
         let tau = 1 / (1 + s * s * pm * (1 - pm)).squareRoot()
-        let rule = GaussHermite.rule(nodes)
         let c = 2.0.squareRoot() * tau
         var sum = 0.0
         for k in 0..<rule.nodes.count {
@@ -139,6 +142,7 @@ public enum LogisticNormal {
     public static func marginalPD(loans: [Loan], frailty: LatentFrailty, nodes: Int = defaultNodes) throws(PortfolioError) -> [Double] {
         for (i, loan) in loans.enumerated() { try loan.validate(index: i, locationCount: frailty.count) }
         let v = frailty.variances
-        return loans.map { mean(offset: $0.fixedEffect + frailty.mean[$0.location], sd: max(0, v[$0.location]).squareRoot(), nodes: nodes) }
+        let rule = GaussHermite.rule(nodes)
+        return loans.map { mean(offset: $0.fixedEffect + frailty.mean[$0.location], sd: max(0, v[$0.location]).squareRoot(), rule: rule) }
     }
 }
