@@ -114,6 +114,11 @@ struct TimingTests {
         let m = 150
         let frailty = try LatentFrailty(mean: .init(repeating: 0, count: m), covariance: exponentialCovariance(m, variance: 0.8, range: 10))
         let model = try PortfolioModel(loans: testLoans(5_000, locations: m, seed: 1), frailty: frailty)
+        let rng = RandomSource(seed: 1)
+        var acc = 0.0
+        let t = Date()
+        for _ in 0..<50_000_000 { acc += rng.uniform() }
+        print("timing: 5e7 RandomSource.uniform() calls \(Date().timeIntervalSince(t)) s (sum \(acc))")
         for threads in [1, Parallel.threads] {
             let saved = Parallel.threads
             Parallel.threads = threads
