@@ -26,6 +26,20 @@ let panelFeatureList = "credit_score,ltv,dti,ir_spread,loan_age,orig_upb,first_t
         let model = describe.json?["model"] as? [String: Any]
         let gp = model?["gp"] as? [String: Any]
         #expect((gp?["parameters"] as? [Double])?.count == 3)
+
+        // Portfolio loss on the two out-of-time periods: joint frailty vs independent defaults.
+        let all = try String(contentsOfFile: st5kCSV, encoding: .utf8).split(whereSeparator: \.isNewline)
+        let test = box.write("test.csv", ([all[0]] + all.dropFirst().filter { $0.hasSuffix(",test") }).joined(separator: "\n") + "\n")
+        let pf = try box.run(["portfolio", "--model", "b", "--data", test, "--sims", "1000", "--json", "--workspace", box.workspace])
+        #expect(pf.status == 0, "\(pf.stderr)")
+        let periods = pf.json?["periods"] as? [[String: Any]] ?? []
+        #expect(periods.map { $0["period"] as? Double } == [10, 11])
+        for p in periods {
+            let joint = p["joint"] as? [String: Any], indep = p["independent"] as? [String: Any]
+            let vj = (joint?["var"] as? [String: Double])?["0.99"] ?? 0, vi = (indep?["var"] as? [String: Double])?["0.99"] ?? 0
+            #expect(vj > vi, "the joint frailty draw widens the 99% VaR: \(vj) vs \(vi)")
+            #expect((joint?["crps"] as? Double).map { $0 > 0 } == true)
+        }
     }
 
     /// Bad GP coordinates: exit 1, the message names the file, line and column, the workspace is unchanged.
