@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ObligorCatalog
 import ObligorData
+import ObligorGP
 import ObligorModels
 import ObligorNumerics
 import ObligorStore
@@ -36,6 +37,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Score only shard i of N (0-based), e.g. 0/4.") var shard: Shard?
     @Option(help: "Id column (default: the dataset's id role).") var id: String?
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
+    @Flag(help: "gpboost/glmm: also write the fixed part F, the frailty's predictive mean and variance.") var components = false
     @OptionGroup var workspace: WorkspaceOptions
 
     func validate() throws {
@@ -56,15 +58,33 @@ struct ScoreCommand: ParsableCommand {
         let idColumn = id ?? loaded.roles.id
         if let idColumn, frame[idColumn] == nil { throw InputError("\(loaded.label): no id column '\(idColumn)'") }
         note("scoring \(frame.rowCount) rows of \(loaded.label) with \(anyModel.kind) model '\(model)' …")
-        let (pds, seconds) = try timed { try anyModel.scorer.predictPD(frame) }
+        var parts: (fixed: [Double], mean: [Double], variance: [Double])? = nil
+        let (pds, seconds): ([Double], Double) = try timed {
+            guard components else { return try anyModel.scorer.predictPD(frame) }
+            switch anyModel {
+            case let .gpboost(m):
+                let p = try m.predict(frame)
+                parts = (p.fixed, p.latentMean, p.latentVariance)
+                return p.pd
+            case let .glmm(m):
+                let f = try m.linearPredictor(frame)
+                let (mu, v, _) = try m.gp.latentByRow(frame)
+                parts = (f, mu, v)
+                return FittedGP.responseMean(fixed: f, latentMean: mu, latentVariance: v)
+            default:
+                throw InputError("--components needs a gpboost or glmm model; '\(model)' is \(anyModel.kind)")
+            }
+        }
         for (k, p) in pds.enumerated() where !p.isFinite {
             throw InputError("\(loaded.locate(row: rows[k])): the model produced a non-finite PD")
         }
         let ids: [String?] = idColumn.map { c in (0..<frame.rowCount).map { frame[c]!.text(at: $0) } } ?? Array(repeating: nil, count: rows.count)
-        var text = (idColumn == nil ? "row" : "id") + ",pd\n"
+        var text = (idColumn == nil ? "row" : "id") + ",pd" + (parts == nil ? "" : ",fixed,frailty_mean,frailty_var") + "\n"
         text.reserveCapacity(rows.count * 28)
         for k in 0..<rows.count {
-            text += (idColumn == nil ? String(rows[k]) : CSVWriter.field(ids[k] ?? "")) + "," + "\(pds[k])" + "\n"
+            text += (idColumn == nil ? String(rows[k]) : CSVWriter.field(ids[k] ?? "")) + "," + "\(pds[k])"
+            if let parts { text += ",\(parts.fixed[k]),\(parts.mean[k]),\(parts.variance[k])" }
+            text += "\n"
         }
         if let out {
             try CSVWriter.writeAtomically(text, to: out)
