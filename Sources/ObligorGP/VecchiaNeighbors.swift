@@ -1,0 +1,186 @@
+import Foundation
+import ObligorNumerics
+
+/// The order in which the Vecchia approximation conditions the distinct locations on each other
+/// (GPBoost's `vecchia_ordering`).
+public enum VecchiaOrdering: String, Codable, Sendable, CaseIterable {
+    /// The locations in the order given (first appearance in the data).
+    case none
+    /// A seeded uniformly random permutation.
+    case random
+    /// By time, ties in the order given. Needs a time coordinate.
+    case time
+    /// By time, randomly within each time slice (the Kündig–Sigrist setting). Needs a time coordinate.
+    case timeRandomSpace = "time_random_space"
+
+    /// The permutation `position → location` for `locations`.
+    public func permutation(_ locations: DistinctLocations, seed: UInt64) throws(GPError) -> [Int] {
+        let m = locations.count
+        var order = Array(0..<m)
+        switch self {
+        case .none:
+            break
+        case .random:
+            RandomSource(seed: seed).shuffle(&order)
+        case .time, .timeRandomSpace:
+            guard let t = locations.time else {
+                throw .invalidParameter("vecchia_ordering '\(rawValue)' needs a time coordinate")
+            }
+            if self == .timeRandomSpace { RandomSource(seed: seed).shuffle(&order) }
+            // Stable sort by time.
+            order = order.enumerated().sorted { a, b in
+                t[a.element] != t[b.element] ? t[a.element] < t[b.element] : a.offset < b.offset
+            }.map(\.element)
+        }
+        return order
+    }
+}
+
+/// Conditioning sets of a Vecchia approximation: for every location, the indices of the locations it is
+/// conditioned on (all earlier in the ordering).
+struct VecchiaNeighbors: Equatable, Sendable {
+    /// Offsets into ``list`` per location (m + 1).
+    let start: [Int]
+    /// Neighbour location indices.
+    let list: [Int32]
+
+    var locationCount: Int { start.count - 1 }
+    func count(_ l: Int) -> Int { start[l + 1] - start[l] }
+}
+
+/// Geometry used to search neighbours: scaled coordinates (Euclidean) or a distance callback (great circle).
+struct VecchiaGeometry {
+    /// Row-major coordinates, `dimension` per location, in which Euclidean distance orders correlations.
+    let coordinates: [Double]?
+    let dimension: Int
+    /// Squared scaled distance for metrics without coordinates.
+    let distance2: ((Int, Int) -> Double)?
+
+    /// For space-time kinds the coordinates `(t/ρ_t, s/ρ_s)`: nearest neighbours in this space are the
+    /// most correlated points for `matern_space_time` (GPBoost's transformed-space neighbour search).
+    /// Isotropic kinds use the coordinates as given (time, if present, as one more coordinate).
+    init(locations: DistinctLocations, covariance: CovarianceFunction, theta: [Double]) {
+        let m = locations.count
+        let ds = locations.spaceDimension
+        let hasTime = locations.time != nil
+        let st = covariance.kind.isSpaceTime
+        let invT = st ? 1 / theta[1] : 1.0
+        let invS = st ? 1 / theta[2] : 1.0
+        if covariance.metric == .euclidean {
+            let dim = ds + (hasTime ? 1 : 0)
+            var c = [Double](repeating: 0, count: m * dim)
+            for i in 0..<m {
+                var k = 0
+                if hasTime { c[i * dim] = locations.t(i) * invT; k = 1 }
+                for d in 0..<ds { c[i * dim + k + d] = locations.space[i * ds + d] * invS }
+            }
+            coordinates = c
+            dimension = dim
+            distance2 = nil
+        } else {
+            coordinates = nil
+            dimension = 0
+            let metric = covariance.metric
+            distance2 = { i, j in
+                let (dt2, ds2) = locations.squaredDistances(i, locations, j, metric: metric)
+                return dt2 * invT * invT + ds2 * invS * invS
+            }
+        }
+    }
+
+    @inline(__always)
+    func d2(_ i: Int, _ j: Int) -> Double {
+        if let c = coordinates {
+            var s = 0.0
+            for d in 0..<dimension { let e = c[i * dimension + d] - c[j * dimension + d]; s += e * e }
+            return s
+        }
+        return distance2!(i, j)
+    }
+
+    /// For each location, its `k` nearest predecessors in `order` (all predecessors when fewer).
+    /// Ties in distance go to the earlier position.
+    func previousNearest(order: [Int], k: Int) -> VecchiaNeighbors {
+        let m = order.count
+        var position = [Int](repeating: 0, count: m)
+        for (p, l) in order.enumerated() { position[l] = p }
+        var start = [Int](repeating: 0, count: m + 1)
+        for l in 0..<m { start[l + 1] = min(position[l], k) }
+        for l in 0..<m { start[l + 1] += start[l] }
+        var list = [Int32](repeating: 0, count: start[m])
+        guard m > 1 else { return VecchiaNeighbors(start: start, list: list) }
+        // Candidates sorted along the coordinate of largest spread; scan outwards and stop a side once the
+        // gap along that axis alone exceeds the current k-th distance.
+        var axisValue = [Double](repeating: 0, count: m)
+        if let c = coordinates {
+            var bestAxis = 0, bestSpread = -1.0
+            for d in 0..<dimension {
+                var lo = Double.infinity, hi = -Double.infinity
+                for i in 0..<m { lo = min(lo, c[i * dimension + d]); hi = max(hi, c[i * dimension + d]) }
+                if hi - lo > bestSpread { bestSpread = hi - lo; bestAxis = d }
+            }
+            for i in 0..<m { axisValue[i] = c[i * dimension + bestAxis] }
+        }
+        let sorted = (0..<m).sorted { axisValue[$0] != axisValue[$1] ? axisValue[$0] < axisValue[$1] : $0 < $1 }
+        var rank = [Int](repeating: 0, count: m)
+        for (r, l) in sorted.enumerated() { rank[l] = r }
+        var bestD = [Double](repeating: 0, count: k + 1)
+        var bestP = [Int](repeating: 0, count: k + 1)
+        for p in 0..<m {
+            let l = order[p]
+            let nn = min(p, k)
+            if nn == 0 { continue }
+            let base = start[l]
+            if nn == p {
+                for q in 0..<p { list[base + q] = Int32(order[q]) }
+                continue
+            }
+            var filled = 0
+            @inline(__always) func offer(_ cand: Int) {
+                let pc = position[cand]
+                guard pc < p else { return }
+                let d = d2(l, cand)
+                if filled == nn {
+                    if d > bestD[nn - 1] || (d == bestD[nn - 1] && pc > bestP[nn - 1]) { return }
+                    filled -= 1
+                }
+                var q = filled
+                while q > 0 && (bestD[q - 1] > d || (bestD[q - 1] == d && bestP[q - 1] > pc)) {
+                    bestD[q] = bestD[q - 1]; bestP[q] = bestP[q - 1]; q -= 1
+                }
+                bestD[q] = d; bestP[q] = pc
+                filled += 1
+            }
+            if coordinates == nil {
+                for q in 0..<p { offer(order[q]) }
+            } else {
+                let r = rank[l]
+                let x = axisValue[l]
+                var down = r - 1, up = r + 1
+                var downOpen = down >= 0, upOpen = up < m
+                while downOpen || upOpen {
+                    if downOpen {
+                        let cand = sorted[down]
+                        let gap = x - axisValue[cand]
+                        if filled == nn && gap * gap > bestD[nn - 1] { downOpen = false } else {
+                            offer(cand)
+                            down -= 1
+                            if down < 0 { downOpen = false }
+                        }
+                    }
+                    if upOpen {
+                        let cand = sorted[up]
+                        let gap = axisValue[cand] - x
+                        if filled == nn && gap * gap > bestD[nn - 1] { upOpen = false } else {
+                            offer(cand)
+                            up += 1
+                            if up >= m { upOpen = false }
+                        }
+                    }
+                }
+            }
+            for q in 0..<nn { list[base + q] = Int32(order[bestP[q]]) }
+        }
+        return VecchiaNeighbors(start: start, list: list)
+    }
+}
