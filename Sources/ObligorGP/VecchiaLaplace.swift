@@ -20,30 +20,63 @@ final class VecchiaStructure: @unchecked Sendable {
     /// Factor-storage index of each diagonal entry.
     let diagonalToFactor: [Int]
 
-    init(neighbors: VecchiaNeighbors) throws(GPError) {
+    /// - Parameter previous: an analysis to reuse when the new pattern lies inside its factor's pattern.
+    init(neighbors: VecchiaNeighbors, previous: SparseCholeskySymbolic? = nil) throws(GPError) {
         self.neighbors = neighbors
         let m = neighbors.locationCount
-        // Rows of each column of Q's lower triangle.
-        var colRows = [[Int32]](repeating: [], count: m)
+        // Clique of l: S_l = [l, N(l)…]. For every location c, the cliques it belongs to and its position there.
+        var memberStart = [Int](repeating: 0, count: m + 1)
         for l in 0..<m {
-            let nb = neighbors.list[neighbors.start[l]..<neighbors.start[l + 1]]
-            var s = [Int32(l)]; s.append(contentsOf: nb)
-            for b in 0..<s.count {
-                for a in b..<s.count {
-                    let r = max(s[a], s[b]), c = min(s[a], s[b])
-                    colRows[Int(c)].append(r)
-                }
+            memberStart[l + 1] += 1
+            for q in neighbors.start[l]..<neighbors.start[l + 1] { memberStart[Int(neighbors.list[q]) + 1] += 1 }
+        }
+        for c in 0..<m { memberStart[c + 1] += memberStart[c] }
+        var memberClique = [Int32](repeating: 0, count: memberStart[m])
+        var memberPosition = [Int32](repeating: 0, count: memberStart[m])
+        var fill = Array(memberStart[0..<m])
+        for l in 0..<m {
+            memberClique[fill[l]] = Int32(l); memberPosition[fill[l]] = 0; fill[l] += 1
+            for (a, q) in (neighbors.start[l]..<neighbors.start[l + 1]).enumerated() {
+                let c = Int(neighbors.list[q])
+                memberClique[fill[c]] = Int32(l); memberPosition[fill[c]] = Int32(a + 1); fill[c] += 1
             }
         }
-        var starts = [0]
+        var cStart = [Int](repeating: 0, count: m + 1)
+        for l in 0..<m { let s = neighbors.count(l) + 1; cStart[l + 1] = cStart[l] + s * (s + 1) / 2 }
+        var cIndex = [Int32](repeating: 0, count: cStart[m])
+        var starts = [Int](repeating: 0, count: m + 1)
         var rows: [Int32] = []
+        rows.reserveCapacity(memberStart[m] * 8)
+        var mark = [Int32](repeating: -1, count: m)
+        var pos = [Int32](repeating: 0, count: m)
+        var diag = [Int](repeating: 0, count: m)
+        var column: [Int32] = []
+        @inline(__always) func member(_ l: Int, _ a: Int) -> Int { a == 0 ? l : Int(neighbors.list[neighbors.start[l] + a - 1]) }
         for c in 0..<m {
-            var v = colRows[c]
-            v.sort()
-            var last: Int32 = -1
-            for r in v where r != last { rows.append(r); last = r }
-            colRows[c] = []
-            starts.append(rows.count)
+            column.removeAll(keepingCapacity: true)
+            for t in memberStart[c]..<memberStart[c + 1] {
+                let l = Int(memberClique[t])
+                let sl = neighbors.count(l) + 1
+                for a in 0..<sl {
+                    let r = member(l, a)
+                    if r >= c && mark[r] != Int32(c) { mark[r] = Int32(c); column.append(Int32(r)) }
+                }
+            }
+            column.sort()
+            for r in column { pos[Int(r)] = Int32(rows.count); rows.append(r) }
+            starts[c + 1] = rows.count
+            diag[c] = Int(pos[c])
+            // Slots of the clique pairs whose smaller location is c.
+            for t in memberStart[c]..<memberStart[c + 1] {
+                let l = Int(memberClique[t]), ia = Int(memberPosition[t])
+                let sl = neighbors.count(l) + 1
+                for ib in 0..<sl {
+                    let r = member(l, ib)
+                    guard r > c || ib == ia else { continue }
+                    let lo = min(ia, ib), hi = max(ia, ib)
+                    cIndex[cStart[l] + lo * sl - lo * (lo - 1) / 2 + (hi - lo)] = pos[r]
+                }
+            }
         }
         do {
             pattern = try SparseSymmetricMatrix(order: m, columnStarts: starts, rowIndices: rows,
@@ -51,33 +84,18 @@ final class VecchiaStructure: @unchecked Sendable {
         } catch {
             throw .numerical("Vecchia: could not build the precision pattern (\(error))")
         }
-        func find(_ r: Int32, _ c: Int32) -> Int {
-            var lo = starts[Int(c)], hi = starts[Int(c) + 1]
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if rows[mid] < r { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
-        }
-        var cStart = [Int](repeating: 0, count: m + 1)
-        for l in 0..<m { let s = neighbors.count(l) + 1; cStart[l + 1] = cStart[l] + s * (s + 1) / 2 }
-        var cIndex = [Int32](repeating: 0, count: cStart[m])
-        for l in 0..<m {
-            var s = [Int32(l)]; s.append(contentsOf: neighbors.list[neighbors.start[l]..<neighbors.start[l + 1]])
-            var q = cStart[l]
-            for b in 0..<s.count {
-                for a in b..<s.count {
-                    cIndex[q] = Int32(find(max(s[a], s[b]), min(s[a], s[b]))); q += 1
-                }
-            }
-        }
         cliqueStart = cStart
         cliqueIndex = cIndex
-        var diag = [Int](repeating: 0, count: m)
-        for l in 0..<m { diag[l] = find(Int32(l), Int32(l)) }
         diagonalIndex = diag
         do {
-            symbolic = try SparseCholeskySymbolic(pattern: pattern, ordering: .nestedDissection())
+            if let previous, let reused = previous.retargeted(to: pattern) {
+                symbolic = reused
+            } else if let previous, previous.order == m {
+                // Neighbour sets moved a little: the previous (geometric) ordering is still good; skip dissection.
+                symbolic = try SparseCholeskySymbolic(pattern: pattern, ordering: .given(previous.permutation))
+            } else {
+                symbolic = try SparseCholeskySymbolic(pattern: pattern, ordering: .nestedDissection())
+            }
         } catch {
             throw .numerical("Vecchia: symbolic factorisation failed (\(error))")
         }
@@ -87,6 +105,9 @@ final class VecchiaStructure: @unchecked Sendable {
             for e in starts[c]..<starts[c + 1] { p2f[e] = sym.storageIndex(row: Int(rows[e]), column: c)! }
         }
         patternToFactor = p2f
+        if ProcessInfo.processInfo.environment["VECCHIA_STATS"] != nil {
+            print("VECCHIA_STATS m=\(m) nnzQ=\(rows.count) nnzL=\(sym.factorEntries) supernodes=\(sym.supernodeCount) maxFront=\(sym.largestFront) flops=\(sym.factorizationFlops)")
+        }
         var d2f = [Int](repeating: 0, count: m)
         for l in 0..<m { d2f[l] = symbolic.diagonalStorageIndex(l) }
         diagonalToFactor = d2f
@@ -100,9 +121,9 @@ struct VecchiaFactors: Sendable {
     /// Aligned with the neighbour list.
     var A: [Double]
     var D: [Double]
-    /// `dA[k]`, `dD[k]`: derivatives with respect to `log θ_k` (empty when not computed).
-    var dA: [[Double]]
-    var dD: [[Double]]
+    /// Derivatives with respect to `log θ_k`, flat: `dA[k·(list count) + q]`, `dD[k·m + l]` (empty when not computed).
+    var dA: [Double]
+    var dD: [Double]
     var hasGradients: Bool { !dA.isEmpty }
 }
 
@@ -218,12 +239,16 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
         let existing = cache.structures
         cache.lock.unlock()
         let geometry = VecchiaGeometry(locations: locations, covariance: covariance, theta: theta)
+        let tn0 = cpuNanos()
         let nb = geometry.previousNearest(order: orderPermutation, k: numNeighbors)
+        vstat("neighbour search", tn0)
         let s: VecchiaStructure
         if let same = existing.first(where: { $0.structure.neighbors == nb }) {
             s = same.structure
         } else {
-            s = try VecchiaStructure(neighbors: nb)
+            let ts0 = cpuNanos()
+            s = try VecchiaStructure(neighbors: nb, previous: existing.last?.structure.symbolic)
+            vstat("structure+symbolic", ts0)
         }
         cache.lock.lock()
         cache.structures.append((key, s))
@@ -265,50 +290,65 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
         let m = nb.locationCount
         let np = cov.parameterCount
         let metric = cov.metric
-        var A = [Double](repeating: 0, count: nb.list.count)
+        let L = nb.list.count
+        var A = [Double](repeating: 0, count: L)
         var D = [Double](repeating: 0, count: m)
-        var dA = gradients ? [[Double]](repeating: [Double](repeating: 0, count: nb.list.count), count: np) : []
-        var dD = gradients ? [[Double]](repeating: [Double](repeating: 0, count: m), count: np) : []
+        var dA = [Double](repeating: 0, count: gradients ? np * L : 0)
+        var dD = [Double](repeating: 0, count: gradients ? np * m : 0)
         var g = [Double](repeating: 0, count: np)
         let variance = cov.valueAndLogGradient(theta, timeSquared: 0, spaceSquared: 0, gradient: &g)
         let varianceGradient = g
         var maxN = 0
         for l in 0..<m { maxN = max(maxN, nb.count(l)) }
-        var C = [Double](repeating: 0, count: maxN * maxN)
-        var Lc = [Double](repeating: 0, count: maxN * maxN)
+        let nn2 = maxN * maxN
+        var C = [Double](repeating: 0, count: nn2)
+        var Lc = [Double](repeating: 0, count: nn2)
         var c = [Double](repeating: 0, count: maxN)
-        var dC = [[Double]](repeating: [Double](repeating: 0, count: gradients ? maxN * maxN : 0), count: np)
-        var dc = [[Double]](repeating: [Double](repeating: 0, count: gradients ? maxN : 0), count: np)
+        var dC = [Double](repeating: 0, count: gradients ? np * nn2 : 0)
+        var dc = [Double](repeating: 0, count: gradients ? np * maxN : 0)
         var work = [Double](repeating: 0, count: maxN)
+        var rhs = [Double](repeating: 0, count: maxN)
         let jitters = jitterSequence(jitter)
+        let times = locations.time ?? [Double](repeating: 0, count: m)
+        let space = locations.space
+        let sd = locations.spaceDimension
+        @inline(__always) func sq(_ i: Int, _ j: Int) -> (Double, Double) {
+            if metric == .euclidean {
+                let dt = times[i] - times[j]
+                var ds = 0.0
+                for e in 0..<sd { let t = space[i * sd + e] - space[j * sd + e]; ds += t * t }
+                return (dt * dt, ds)
+            }
+            return locations.squaredDistances(i, locations, j, metric: metric)
+        }
         for l in 0..<m {
             let n = nb.count(l)
             let base = nb.start[l]
             if n == 0 {
                 D[l] = variance
-                if gradients { for k in 0..<np { dD[k][l] = varianceGradient[k] } }
+                if gradients { for k in 0..<np { dD[k * m + l] = varianceGradient[k] } }
                 continue
             }
             for a in 0..<n {
                 let ia = Int(nb.list[base + a])
                 for b in 0..<a {
                     let ib = Int(nb.list[base + b])
-                    let (dt2, ds2) = locations.squaredDistances(ia, locations, ib, metric: metric)
+                    let (dt2, ds2) = sq(ia, ib)
                     let v: Double
                     if gradients {
                         v = cov.valueAndLogGradient(theta, timeSquared: dt2, spaceSquared: ds2, gradient: &g)
-                        for k in 0..<np { dC[k][a * n + b] = g[k]; dC[k][b * n + a] = g[k] }
+                        for k in 0..<np { dC[k * nn2 + a * n + b] = g[k]; dC[k * nn2 + b * n + a] = g[k] }
                     } else {
                         v = cov.value(theta, timeSquared: dt2, spaceSquared: ds2)
                     }
                     C[a * n + b] = v; C[b * n + a] = v
                 }
                 C[a * n + a] = variance
-                if gradients { for k in 0..<np { dC[k][a * n + a] = varianceGradient[k] } }
-                let (dt2, ds2) = locations.squaredDistances(ia, locations, l, metric: metric)
+                if gradients { for k in 0..<np { dC[k * nn2 + a * n + a] = varianceGradient[k] } }
+                let (dt2, ds2) = sq(ia, l)
                 if gradients {
                     c[a] = cov.valueAndLogGradient(theta, timeSquared: dt2, spaceSquared: ds2, gradient: &g)
-                    for k in 0..<np { dc[k][a] = g[k] }
+                    for k in 0..<np { dc[k * maxN + a] = g[k] }
                 } else {
                     c[a] = cov.value(theta, timeSquared: dt2, spaceSquared: ds2)
                 }
@@ -330,21 +370,20 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
                 if gradients {
                     for k in 0..<np {
                         // dA = C⁻¹(dc − dC A), dD = dvar − 2 dcᵀA + Aᵀ dC A (the jitter scales dC's diagonal too).
-                        var rhs = [Double](repeating: 0, count: n)
                         var aDCa = 0.0, dcA = 0.0
+                        let kb = k * nn2
                         for a in 0..<n {
                             var s = 0.0
-                            for b in 0..<n {
-                                let v = a == b ? dC[k][a * n + a] * mult : dC[k][a * n + b]
-                                s += v * work[b]
-                            }
-                            rhs[a] = dc[k][a] - s
+                            for b in 0..<n { s += dC[kb + a * n + b] * work[b] }
+                            s += dC[kb + a * n + a] * eps * work[a]
+                            let dca = dc[k * maxN + a]
+                            rhs[a] = dca - s
                             aDCa += work[a] * s
-                            dcA += dc[k][a] * work[a]
+                            dcA += dca * work[a]
                         }
                         denseSolve(Lc, n, &rhs)
-                        for a in 0..<n { dA[k][base + a] = rhs[a] }
-                        dD[k][l] = varianceGradient[k] - 2 * dcA + aDCa
+                        for a in 0..<n { dA[k * L + base + a] = rhs[a] }
+                        dD[k * m + l] = varianceGradient[k] - 2 * dcA + aDCa
                     }
                 }
                 accepted = true
@@ -421,6 +460,40 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
         return out
     }
 
+    /// Solves `(Q + diag(w)) x = r` by preconditioned conjugate gradients (Q applied as `Bᵀ D⁻¹ B`), to a
+    /// relative residual of 1e-11; nil if that takes more than 25 iterations (the caller then factorises).
+    static func conjugateGradient(_ f: VecchiaFactors, _ nb: VecchiaNeighbors, _ w: [Double], _ r0: [Double],
+                                  preconditioner p: SparseCholesky) -> [Double]? {
+        let m = r0.count
+        var rr0 = 0.0
+        for v in r0 { rr0 += v * v }
+        if rr0 == 0 { return [Double](repeating: 0, count: m) }
+        var x = [Double](repeating: 0, count: m)
+        var r = r0
+        var z = p.solve(r)
+        var d = z
+        var rz = 0.0
+        for l in 0..<m { rz += r[l] * z[l] }
+        for it in 0..<25 {
+            let u = applyB(f, f.A, nb, d)
+            var hd = applyBT(f.A, nb, (0..<m).map { u[$0] / f.D[$0] })
+            var dHd = 0.0
+            for l in 0..<m { hd[l] += w[l] * d[l]; dHd += d[l] * hd[l] }
+            guard dHd > 0, dHd.isFinite else { return nil }
+            let alpha = rz / dHd
+            var rr = 0.0
+            for l in 0..<m { x[l] += alpha * d[l]; r[l] -= alpha * hd[l]; rr += r[l] * r[l] }
+            if rr <= 1e-22 * rr0 { if vecchiaStatsOn { print("    [pcg \(it + 1) it]") }; return x }
+            z = p.solve(r)
+            var rzNew = 0.0
+            for l in 0..<m { rzNew += r[l] * z[l] }
+            let beta = rzNew / rz
+            rz = rzNew
+            for l in 0..<m { d[l] = z[l] + beta * d[l] }
+        }
+        return nil
+    }
+
     /// Values of Q on the structure's pattern.
     static func precisionValues(_ f: VecchiaFactors, _ s: VecchiaStructure) -> [Double] {
         var q = [Double](repeating: 0, count: s.pattern.rowIndices.count)
@@ -473,6 +546,8 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
             var h = qValues
             for l in 0..<m { h[s.diagonalIndex[l]] += w[l] }
             do {
+                let tf = cpuNanos()
+                defer { vstat("  factorisation", tf) }
                 return try SparseCholesky(symbolic: s.symbolic, values: h)
             } catch {
                 throw .numerical("Vecchia–Laplace: Q + W is not positive definite (\(error)); the Vecchia factors are ill-conditioned")
@@ -481,13 +556,27 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
         var cur = objective(b)
         guard cur.psi.isFinite else { throw .numerical("Vecchia–Laplace: the objective is not finite at the starting mode") }
         var iterations = 0
-        var chol = try factor(cur.der.negHessian)
+        // The factor of Q + W at the current b (nil after b moved). Newton systems at later points are solved by
+        // conjugate gradients preconditioned with the latest factor (W moves little between Newton steps), and
+        // Q + W is factorised again only at the mode (for log det and the selected inverse), or when CG stalls.
+        var cholAtB: SparseCholesky? = nil
+        var preconditioner: SparseCholesky? = nil
         while true {
             // Newton direction: (Q + W) δ = ∇ℓ − Q b.
             let Qb = VecchiaLaplace.applyBT(f.A, nb, (0..<m).map { cur.u[$0] / f.D[$0] })
             var grad = cur.der.gradient
             for l in 0..<m { grad[l] -= Qb[l] }
-            let delta = chol.solve(grad)
+            var delta: [Double]
+            if let c = cholAtB {
+                delta = c.solve(grad)
+            } else if let p = preconditioner,
+                      let x = VecchiaLaplace.conjugateGradient(f, nb, cur.der.negHessian, grad, preconditioner: p) {
+                delta = x
+            } else {
+                let c = try factor(cur.der.negHessian)
+                cholAtB = c; preconditioner = c
+                delta = c.solve(grad)
+            }
             var maxStep = 0.0
             for v in delta { maxStep = max(maxStep, abs(v)) }
             guard maxStep.isFinite else { throw .numerical("Vecchia–Laplace: the Newton step is not finite") }
@@ -508,13 +597,16 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
             b = nb2
             let gain = next.psi - cur.psi
             cur = next
-            if likelihood.kind == .gaussian && alpha == 1 {
-                // Quadratic objective: one full Newton step is exact and W does not depend on b.
-                break
+            if likelihood.kind == .gaussian {
+                // W does not depend on b: the factor stays valid; a full step is exact.
+                if alpha == 1 { break }
+                continue
             }
-            chol = try factor(cur.der.negHessian)
+            cholAtB = nil
             if abs(gain) <= 1e-15 * max(1, abs(cur.psi)) && maxStep * alpha <= 1e-6 { break }
         }
+        let chol: SparseCholesky
+        if let c = cholAtB { chol = c } else { chol = try factor(cur.der.negHessian) }
         return ModeState(b: b, derivatives: cur.der, cholesky: chol, quadratic: cur.quad, iterations: iterations)
     }
 
@@ -526,10 +618,16 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
             throw .invalidData("\(F.count) fixed effects for \(likelihood.y.count) rows")
         }
         guard F.allSatisfy({ $0.isFinite }) else { throw .invalidData("the fixed effects contain NaN or infinity") }
+        let t0 = cpuNanos()
         let s = try structure(theta)
         let wantTheta = gradients.contains(.parameters)
+        let t1 = cpuNanos()
         let f = try factors(theta, s, gradients: wantTheta)
+        vstat("vecchia factors", t1)
+        let t2 = cpuNanos()
         let st = try findMode(factors: f, structure: s, F: F, start: warmStart, errorVariance: ev)
+        vstat("mode (\(st.iterations) it)", t2)
+        defer { vstat("evaluate total", t0) }
         let m = locations.count
         let nb = s.neighbors
         var sumLogD = 0.0
@@ -540,7 +638,11 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
                                        gradientFixedEffects: nil, newtonIterations: st.iterations)
         if gradients.isEmpty { return result }
         // Selected inverse of H = Q + W: diagonal d and the entries on Q's pattern.
+        let t3 = cpuNanos()
         let Z = st.cholesky.selectedInverse()
+        vstat("selected inverse", t3)
+        let t4 = cpuNanos()
+        defer { vstat("gradients", t4) }
         var d = [Double](repeating: 0, count: m)
         for l in 0..<m { d[l] = Z[s.diagonalToFactor[l]] }
         let T = st.derivatives.third
@@ -554,6 +656,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
             let u = VecchiaLaplace.applyB(f, f.A, nb, st.b)
             let uv = VecchiaLaplace.applyB(f, f.A, nb, v)
             let zq = s.patternToFactor.map { Z[$0] }
+            let nL = nb.list.count
             var beta = [Double](), betaK = [Double]()
             for k in 0..<np {
                 // B_k x has zero diagonal: (B_k x)_l = −Σ dA_l x_N.
@@ -562,13 +665,13 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
                     var s1 = 0.0, s2 = 0.0
                     for q in nb.start[l]..<nb.start[l + 1] {
                         let j = Int(nb.list[q])
-                        s1 += f.dA[k][q] * st.b[j]; s2 += f.dA[k][q] * v[j]
+                        s1 += f.dA[k * nL + q] * st.b[j]; s2 += f.dA[k * nL + q] * v[j]
                     }
                     ubk[l] = -s1; uvk[l] = -s2
                 }
                 var quadK = 0.0, vK = 0.0, logDetQ = 0.0, trace = 0.0
                 for l in 0..<m {
-                    let invD = 1 / f.D[l], dd = f.dD[k][l]
+                    let invD = 1 / f.D[l], dd = f.dD[k * m + l]
                     quadK += 2 * ubk[l] * u[l] * invD - dd * u[l] * u[l] * invD * invD
                     vK += (uvk[l] * u[l] + uv[l] * ubk[l]) * invD - dd * uv[l] * u[l] * invD * invD
                     logDetQ += dd * invD
@@ -576,7 +679,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
                     let n = nb.count(l)
                     if beta.count < n + 1 { beta = [Double](repeating: 0, count: n + 1); betaK = beta }
                     beta[0] = 1; betaK[0] = 0
-                    for a in 0..<n { beta[a + 1] = -f.A[nb.start[l] + a]; betaK[a + 1] = -f.dA[k][nb.start[l] + a] }
+                    for a in 0..<n { beta[a + 1] = -f.A[nb.start[l] + a]; betaK[a + 1] = -f.dA[k * nL + nb.start[l] + a] }
                     let c2 = dd * invD * invD
                     var p = s.cliqueStart[l]
                     var t = 0.0
@@ -721,4 +824,14 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
         }
         return (mean, cov)
     }
+}
+
+let vecchiaStatsOn = ProcessInfo.processInfo.environment["VECCHIA_STATS"] != nil
+@inline(__always) func vstat(_ what: String, _ t0: UInt64) {
+    if vecchiaStatsOn { print(String(format: "    [%@ %.1f ms]", what, Double(cpuNanos() - t0) / 1e6)) }
+}
+func cpuNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }

@@ -126,6 +126,15 @@ struct VecchiaGeometry {
         for (r, l) in sorted.enumerated() { rank[l] = r }
         var bestD = [Double](repeating: 0, count: k + 1)
         var bestP = [Int](repeating: 0, count: k + 1)
+        let coords = coordinates ?? []
+        let dim = dimension
+        let useCoords = coordinates != nil
+        coords.withUnsafeBufferPointer { C in
+        axisValue.withUnsafeBufferPointer { X in
+        sorted.withUnsafeBufferPointer { S in
+        position.withUnsafeBufferPointer { P in
+        bestD.withUnsafeMutableBufferPointer { BD in
+        bestP.withUnsafeMutableBufferPointer { BP in
         for p in 0..<m {
             let l = order[p]
             let nn = min(p, k)
@@ -136,51 +145,63 @@ struct VecchiaGeometry {
                 continue
             }
             var filled = 0
-            @inline(__always) func offer(_ cand: Int) {
-                let pc = position[cand]
-                guard pc < p else { return }
-                let d = d2(l, cand)
+            // Inserts candidate `cand` (position pc, squared distance d) into the sorted best list.
+            func offer(_ cand: Int, _ d: Double, _ pc: Int) {
                 if filled == nn {
-                    if d > bestD[nn - 1] || (d == bestD[nn - 1] && pc > bestP[nn - 1]) { return }
+                    if d > BD[nn - 1] || (d == BD[nn - 1] && pc > BP[nn - 1]) { return }
                     filled -= 1
                 }
                 var q = filled
-                while q > 0 && (bestD[q - 1] > d || (bestD[q - 1] == d && bestP[q - 1] > pc)) {
-                    bestD[q] = bestD[q - 1]; bestP[q] = bestP[q - 1]; q -= 1
+                while q > 0 && (BD[q - 1] > d || (BD[q - 1] == d && BP[q - 1] > pc)) {
+                    BD[q] = BD[q - 1]; BP[q] = BP[q - 1]; q -= 1
                 }
-                bestD[q] = d; bestP[q] = pc
+                BD[q] = d; BP[q] = pc
                 filled += 1
             }
-            if coordinates == nil {
-                for q in 0..<p { offer(order[q]) }
+            if !useCoords {
+                for q in 0..<p { offer(order[q], d2(l, order[q]), q) }
             } else {
                 let r = rank[l]
-                let x = axisValue[l]
+                let x = X[l]
+                let lb = l * dim
                 var down = r - 1, up = r + 1
                 var downOpen = down >= 0, upOpen = up < m
                 while downOpen || upOpen {
                     if downOpen {
-                        let cand = sorted[down]
-                        let gap = x - axisValue[cand]
-                        if filled == nn && gap * gap > bestD[nn - 1] { downOpen = false } else {
-                            offer(cand)
+                        let cand = S[down]
+                        let gap = x - X[cand]
+                        if filled == nn && gap * gap > BD[nn - 1] { downOpen = false } else {
+                            let pc = P[cand]
+                            if pc < p {
+                                var d = 0.0
+                                let cb = cand * dim
+                                for e in 0..<dim { let t = C[lb + e] - C[cb + e]; d += t * t }
+                                offer(cand, d, pc)
+                            }
                             down -= 1
                             if down < 0 { downOpen = false }
                         }
                     }
                     if upOpen {
-                        let cand = sorted[up]
-                        let gap = axisValue[cand] - x
-                        if filled == nn && gap * gap > bestD[nn - 1] { upOpen = false } else {
-                            offer(cand)
+                        let cand = S[up]
+                        let gap = X[cand] - x
+                        if filled == nn && gap * gap > BD[nn - 1] { upOpen = false } else {
+                            let pc = P[cand]
+                            if pc < p {
+                                var d = 0.0
+                                let cb = cand * dim
+                                for e in 0..<dim { let t = C[lb + e] - C[cb + e]; d += t * t }
+                                offer(cand, d, pc)
+                            }
                             up += 1
                             if up >= m { upOpen = false }
                         }
                     }
                 }
             }
-            for q in 0..<nn { list[base + q] = Int32(order[bestP[q]]) }
+            for q in 0..<nn { list[base + q] = Int32(order[BP[q]]) }
         }
+        }}}}}}
         return VecchiaNeighbors(start: start, list: list)
     }
 }

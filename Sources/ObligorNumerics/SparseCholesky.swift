@@ -420,6 +420,82 @@ public final class SparseCholeskySymbolic: @unchecked Sendable {
         factorEntries = valueStart[ns]
     }
 
+    private init(copying o: SparseCholeskySymbolic, inputEntries: Int, assemblyStart: [Int], assemblySource: [Int32],
+                 assemblyDestination: [Int32]) {
+        order = o.order
+        permutation = o.permutation
+        inversePermutation = o.inversePermutation
+        factorEntries = o.factorEntries
+        self.inputEntries = inputEntries
+        superFirst = o.superFirst
+        superRowStart = o.superRowStart
+        superRows = o.superRows
+        superValueStart = o.superValueStart
+        superParent = o.superParent
+        columnSuper = o.columnSuper
+        childStart = o.childStart
+        children = o.children
+        relativeStart = o.relativeStart
+        relative = o.relative
+        self.assemblyStart = assemblyStart
+        self.assemblySource = assemblySource
+        self.assemblyDestination = assemblyDestination
+    }
+
+    /// This analysis (ordering, supernodes) reused for another pattern of the same order, when every entry of
+    /// `matrix` lies inside this factor's pattern (then so does its whole fill); nil otherwise.
+    /// Costs O(nnz log) instead of a new ordering and symbolic factorisation.
+    public func retargeted(to matrix: SparseSymmetricMatrix) -> SparseCholeskySymbolic? {
+        guard matrix.order == order else { return nil }
+        let ns = supernodeCount
+        let nnz = matrix.rowIndices.count
+        var entrySuper = [Int32](repeating: 0, count: nnz)
+        var dest = [Int32](repeating: 0, count: nnz)
+        var counts = [Int](repeating: 0, count: ns + 1)
+        for j in 0..<order {
+            for e in matrix.columnStarts[j]..<matrix.columnStarts[j + 1] {
+                let a = Int(inversePermutation[Int(matrix.rowIndices[e])]), b = Int(inversePermutation[j])
+                let r = max(a, b), c = min(a, b)
+                let s = Int(columnSuper[c])
+                let lo0 = superRowStart[s], hi0 = superRowStart[s + 1]
+                var lo = lo0, hi = hi0
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    if Int(superRows[mid]) < r { lo = mid + 1 } else { hi = mid }
+                }
+                guard lo < hi0, Int(superRows[lo]) == r else { return nil }
+                entrySuper[e] = Int32(s)
+                dest[e] = Int32((c - Int(superFirst[s])) * (hi0 - lo0) + (lo - lo0))
+                counts[s + 1] += 1
+            }
+        }
+        for s in 0..<ns { counts[s + 1] += counts[s] }
+        var src = [Int32](repeating: 0, count: nnz), dst = [Int32](repeating: 0, count: nnz)
+        var fill = Array(counts[0..<ns])
+        for e in 0..<nnz {
+            let s = Int(entrySuper[e])
+            src[fill[s]] = Int32(e); dst[fill[s]] = dest[e]; fill[s] += 1
+        }
+        return SparseCholeskySymbolic(copying: self, inputEntries: nnz, assemblyStart: counts, assemblySource: src,
+                                      assemblyDestination: dst)
+    }
+
+    /// Floating-point multiply–adds of one numeric factorisation (Σ over stored columns of their length²).
+    public var factorizationFlops: Double {
+        var flops = 0.0
+        for sn in 0..<supernodeCount {
+            let nf = superRowStart[sn + 1] - superRowStart[sn]
+            let k = Int(superFirst[sn + 1] - superFirst[sn])
+            for j in 0..<k { let c = Double(nf - j); flops += c * c / 2 }
+        }
+        return flops
+    }
+
+    /// The largest supernode row count (frontal matrix order).
+    public var largestFront: Int {
+        (0..<supernodeCount).map { superRowStart[$0 + 1] - superRowStart[$0] }.max() ?? 0
+    }
+
     /// The index into the factor (and selected-inverse) storage of the entry at original indices
     /// (`row`, `column`), or nil when it lies outside the factor's pattern.
     public func storageIndex(row: Int, column: Int) -> Int? {
@@ -680,47 +756,79 @@ public struct SparseCholesky: Sendable {
     }
 
     /// Solves `L y = P b` in place on a permuted vector (pivot order), for `columns` right-hand sides stored
-    /// column-major with leading dimension n.
+    /// column-major with leading dimension n (BLAS level 2/3 on each supernode's dense block).
     func forwardPermuted(_ y: UnsafeMutablePointer<Double>, columns: Int) {
         let sym = symbolic
         let n = sym.order
-        factor.withUnsafeBufferPointer { Lp in
-            for s in 0..<sym.supernodeCount {
-                let f = Int(sym.superFirst[s]), k = Int(sym.superFirst[s + 1]) - f
-                let r0 = sym.superRowStart[s], nf = sym.superRowStart[s + 1] - r0
-                let base = sym.superValueStart[s]
-                for col in 0..<columns {
-                    let yc = y + col * n
-                    for j in 0..<k {
-                        let jj = base + j * nf
-                        let v = yc[f + j] / Lp[jj + j]
-                        yc[f + j] = v
-                        if v == 0 { continue }
-                        for i in (j + 1)..<k { yc[f + i] -= Lp[jj + i] * v }
-                        for i in k..<nf { yc[Int(sym.superRows[r0 + i])] -= Lp[jj + i] * v }
+        var tmp = [Double]()
+        factor.withUnsafeBufferPointer { Lb in
+            sym.superRows.withUnsafeBufferPointer { rows in
+                let Lp = Lb.baseAddress!
+                for s in 0..<sym.supernodeCount {
+                    let f = Int(sym.superFirst[s]), k = Int(sym.superFirst[s + 1]) - f
+                    let r0 = sym.superRowStart[s], nf = sym.superRowStart[s + 1] - r0
+                    let r = nf - k
+                    let base = sym.superValueStart[s]
+                    if columns == 1 {
+                        cblas_dtrsv(CblasColMajor, CblasLower, CblasNoTrans, CblasNonUnit, Int32(k), Lp + base, Int32(nf), y + f, 1)
+                    } else {
+                        cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(k), Int32(columns), 1,
+                                    Lp + base, Int32(nf), y + f, Int32(n))
+                    }
+                    guard r > 0 else { continue }
+                    if tmp.count < r * columns { tmp = [Double](repeating: 0, count: r * columns) }
+                    tmp.withUnsafeMutableBufferPointer { T in
+                        let t = T.baseAddress!
+                        if columns == 1 {
+                            cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(r), Int32(k), 1, Lp + base + k, Int32(nf), y + f, 1, 0, t, 1)
+                        } else {
+                            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(r), Int32(columns), Int32(k), 1,
+                                        Lp + base + k, Int32(nf), y + f, Int32(n), 0, t, Int32(r))
+                        }
+                        for col in 0..<columns {
+                            let yc = y + col * n, tc = t + col * r
+                            for i in 0..<r { yc[Int(rows[r0 + k + i])] -= tc[i] }
+                        }
                     }
                 }
             }
         }
     }
 
-    /// Solves `Lᵀ x = y` in place (pivot order).
+    /// Solves `Lᵀ x = y` in place (pivot order), `columns` right-hand sides with leading dimension n.
     func backwardPermuted(_ x: UnsafeMutablePointer<Double>, columns: Int) {
         let sym = symbolic
         let n = sym.order
-        factor.withUnsafeBufferPointer { Lp in
-            for s in stride(from: sym.supernodeCount - 1, through: 0, by: -1) {
-                let f = Int(sym.superFirst[s]), k = Int(sym.superFirst[s + 1]) - f
-                let r0 = sym.superRowStart[s], nf = sym.superRowStart[s + 1] - r0
-                let base = sym.superValueStart[s]
-                for col in 0..<columns {
-                    let xc = x + col * n
-                    for j in stride(from: k - 1, through: 0, by: -1) {
-                        let jj = base + j * nf
-                        var v = xc[f + j]
-                        for i in k..<nf { v -= Lp[jj + i] * xc[Int(sym.superRows[r0 + i])] }
-                        for i in (j + 1)..<k { v -= Lp[jj + i] * xc[f + i] }
-                        xc[f + j] = v / Lp[jj + j]
+        var tmp = [Double]()
+        factor.withUnsafeBufferPointer { Lb in
+            sym.superRows.withUnsafeBufferPointer { rows in
+                let Lp = Lb.baseAddress!
+                for s in stride(from: sym.supernodeCount - 1, through: 0, by: -1) {
+                    let f = Int(sym.superFirst[s]), k = Int(sym.superFirst[s + 1]) - f
+                    let r0 = sym.superRowStart[s], nf = sym.superRowStart[s + 1] - r0
+                    let r = nf - k
+                    let base = sym.superValueStart[s]
+                    if r > 0 {
+                        if tmp.count < r * columns { tmp = [Double](repeating: 0, count: r * columns) }
+                        tmp.withUnsafeMutableBufferPointer { T in
+                            let t = T.baseAddress!
+                            for col in 0..<columns {
+                                let xc = x + col * n, tc = t + col * r
+                                for i in 0..<r { tc[i] = xc[Int(rows[r0 + k + i])] }
+                            }
+                            if columns == 1 {
+                                cblas_dgemv(CblasColMajor, CblasTrans, Int32(r), Int32(k), -1, Lp + base + k, Int32(nf), t, 1, 1, x + f, 1)
+                            } else {
+                                cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(columns), Int32(r), -1,
+                                            Lp + base + k, Int32(nf), t, Int32(r), 1, x + f, Int32(n))
+                            }
+                        }
+                    }
+                    if columns == 1 {
+                        cblas_dtrsv(CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, Int32(k), Lp + base, Int32(nf), x + f, 1)
+                    } else {
+                        cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, Int32(k), Int32(columns), 1,
+                                    Lp + base, Int32(nf), x + f, Int32(n))
                     }
                 }
             }
