@@ -90,9 +90,6 @@ final class VecchiaStructure: @unchecked Sendable {
         do {
             if let previous, let reused = previous.retargeted(to: pattern) {
                 symbolic = reused
-            } else if let previous, previous.order == m {
-                // Neighbour sets moved a little: the previous (geometric) ordering is still good; skip dissection.
-                symbolic = try SparseCholeskySymbolic(pattern: pattern, ordering: .given(previous.permutation))
             } else {
                 symbolic = try SparseCholeskySymbolic(pattern: pattern, ordering: .nestedDissection())
             }
@@ -105,9 +102,6 @@ final class VecchiaStructure: @unchecked Sendable {
             for e in starts[c]..<starts[c + 1] { p2f[e] = sym.storageIndex(row: Int(rows[e]), column: c)! }
         }
         patternToFactor = p2f
-        if ProcessInfo.processInfo.environment["VECCHIA_STATS"] != nil {
-            print("VECCHIA_STATS m=\(m) nnzQ=\(rows.count) nnzL=\(sym.factorEntries) supernodes=\(sym.supernodeCount) maxFront=\(sym.largestFront) flops=\(sym.factorizationFlops)")
-        }
         var d2f = [Int](repeating: 0, count: m)
         for l in 0..<m { d2f[l] = symbolic.diagonalStorageIndex(l) }
         diagonalToFactor = d2f
@@ -168,6 +162,12 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
     public var newtonTolerance: Double = 1e-9
     /// Newton iteration cap (GPBoost: 1000).
     public var maxNewtonIterations: Int = 1000
+    /// Neighbour sets are re-searched when the range ratio ρ_s/ρ_t moves by more than this relative amount
+    /// (|log ratio change|); 0 (default) re-searches on every change, as GPBoost does when it redetermines.
+    /// A small positive value (e.g. 0.05) saves the search and symbolic analysis during optimisation, at
+    /// the price of an NLL that is piecewise in the ratio.
+    public var neighborRedeterminationTolerance: Double = 0
+
     /// Relative jitter on the diagonal of every neighbour covariance (GPBoost: 1e-10). If a Cholesky fails or a
     /// conditional variance is not positive it grows ×10 (from at least 1e-10) up to 1e-4. Zero gives the exact
     /// conditionals (used by tests against dense algebra).
@@ -235,20 +235,19 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
     func structure(_ theta: [Double]) throws(GPError) -> VecchiaStructure {
         let key = geometryKey(theta)
         cache.lock.lock()
-        if let hit = cache.structures.first(where: { $0.key == key }) { cache.lock.unlock(); return hit.structure }
+        let tol = neighborRedeterminationTolerance
+        if let hit = cache.structures.last(where: { $0.key == key || abs(log($0.key / key)) <= tol }) {
+            cache.lock.unlock(); return hit.structure
+        }
         let existing = cache.structures
         cache.lock.unlock()
         let geometry = VecchiaGeometry(locations: locations, covariance: covariance, theta: theta)
-        let tn0 = cpuNanos()
         let nb = geometry.previousNearest(order: orderPermutation, k: numNeighbors)
-        vstat("neighbour search", tn0)
         let s: VecchiaStructure
         if let same = existing.first(where: { $0.structure.neighbors == nb }) {
             s = same.structure
         } else {
-            let ts0 = cpuNanos()
             s = try VecchiaStructure(neighbors: nb, previous: existing.last?.structure.symbolic)
-            vstat("structure+symbolic", ts0)
         }
         cache.lock.lock()
         cache.structures.append((key, s))
@@ -474,7 +473,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
         var d = z
         var rz = 0.0
         for l in 0..<m { rz += r[l] * z[l] }
-        for it in 0..<25 {
+        for _ in 0..<25 {
             let u = applyB(f, f.A, nb, d)
             var hd = applyBT(f.A, nb, (0..<m).map { u[$0] / f.D[$0] })
             var dHd = 0.0
@@ -483,7 +482,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
             let alpha = rz / dHd
             var rr = 0.0
             for l in 0..<m { x[l] += alpha * d[l]; r[l] -= alpha * hd[l]; rr += r[l] * r[l] }
-            if rr <= 1e-22 * rr0 { if vecchiaStatsOn { print("    [pcg \(it + 1) it]") }; return x }
+            if rr <= 1e-22 * rr0 { return x }
             z = p.solve(r)
             var rzNew = 0.0
             for l in 0..<m { rzNew += r[l] * z[l] }
@@ -546,8 +545,6 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
             var h = qValues
             for l in 0..<m { h[s.diagonalIndex[l]] += w[l] }
             do {
-                let tf = cpuNanos()
-                defer { vstat("  factorisation", tf) }
                 return try SparseCholesky(symbolic: s.symbolic, values: h)
             } catch {
                 throw .numerical("Vecchia–Laplace: Q + W is not positive definite (\(error)); the Vecchia factors are ill-conditioned")
@@ -618,16 +615,10 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
             throw .invalidData("\(F.count) fixed effects for \(likelihood.y.count) rows")
         }
         guard F.allSatisfy({ $0.isFinite }) else { throw .invalidData("the fixed effects contain NaN or infinity") }
-        let t0 = cpuNanos()
         let s = try structure(theta)
         let wantTheta = gradients.contains(.parameters)
-        let t1 = cpuNanos()
         let f = try factors(theta, s, gradients: wantTheta)
-        vstat("vecchia factors", t1)
-        let t2 = cpuNanos()
         let st = try findMode(factors: f, structure: s, F: F, start: warmStart, errorVariance: ev)
-        vstat("mode (\(st.iterations) it)", t2)
-        defer { vstat("evaluate total", t0) }
         let m = locations.count
         let nb = s.neighbors
         var sumLogD = 0.0
@@ -638,11 +629,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
                                        gradientFixedEffects: nil, newtonIterations: st.iterations)
         if gradients.isEmpty { return result }
         // Selected inverse of H = Q + W: diagonal d and the entries on Q's pattern.
-        let t3 = cpuNanos()
         let Z = st.cholesky.selectedInverse()
-        vstat("selected inverse", t3)
-        let t4 = cpuNanos()
-        defer { vstat("gradients", t4) }
         var d = [Double](repeating: 0, count: m)
         for l in 0..<m { d[l] = Z[s.diagonalToFactor[l]] }
         let T = st.derivatives.third
@@ -766,9 +753,19 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
                 let (dt2, ds2) = new.squaredDistances(p, locations, l, metric: metric)
                 dist[l] = dt2 * invT2 + ds2 * invS2
             }
-            let nbp: [Int]
+            var nbp: [Int]
             if k == m { nbp = Array(0..<m) } else {
-                nbp = Array((0..<m).sorted { dist[$0] != dist[$1] ? dist[$0] < dist[$1] : $0 < $1 }.prefix(k))
+                // k smallest distances (ties to the lower index) by bounded insertion.
+                nbp = []; nbp.reserveCapacity(k + 1)
+                var nd: [Double] = []; nd.reserveCapacity(k + 1)
+                for l in 0..<m {
+                    let d = dist[l]
+                    if nbp.count == k && d >= nd[k - 1] { continue }
+                    var q = nbp.count
+                    if q == k { nbp.removeLast(); nd.removeLast(); q -= 1 }
+                    while q > 0 && nd[q - 1] > d { q -= 1 }
+                    nbp.insert(l, at: q); nd.insert(d, at: q)
+                }
             }
             for x in 0..<k {
                 for y in 0..<x {
@@ -824,14 +821,4 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
         }
         return (mean, cov)
     }
-}
-
-let vecchiaStatsOn = ProcessInfo.processInfo.environment["VECCHIA_STATS"] != nil
-@inline(__always) func vstat(_ what: String, _ t0: UInt64) {
-    if vecchiaStatsOn { print(String(format: "    [%@ %.1f ms]", what, Double(cpuNanos() - t0) / 1e6)) }
-}
-func cpuNanos() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }

@@ -64,8 +64,11 @@ struct VecchiaGeometry {
         let ds = locations.spaceDimension
         let hasTime = locations.time != nil
         let st = covariance.kind.isSpaceTime
-        let invT = st ? 1 / theta[1] : 1.0
-        let invS = st ? 1 / theta[2] : 1.0
+        // GPBoost scales by √(2ν)/ρ (its internal inverse-range parameter); the common factor does not change
+        // the neighbours but the same rounding of the scaled coordinates breaks near-ties the same way.
+        let c = covariance.nu == 0.5 ? 1.0 : (covariance.nu == 1.5 ? 3.0.squareRoot() : 5.0.squareRoot())
+        let invT = st ? c / theta[1] : 1.0
+        let invS = st ? c / theta[2] : 1.0
         if covariance.metric == .euclidean {
             let dim = ds + (hasTime ? 1 : 0)
             var c = [Double](repeating: 0, count: m * dim)

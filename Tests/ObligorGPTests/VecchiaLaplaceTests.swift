@@ -8,9 +8,11 @@ struct VecchiaLaplaceTests {
     static let rows: STRows = try! STRows.load()
 
     /// GPBoost 1.8's Vecchia NLLs (ordering "none", 20 neighbours, matern_space_time ν 0.5 and 1.5, two F
-    /// and three parameter vectors) on the train split of st_5k. Goal 1e-3 relative (gpboost.md §6.2): both
-    /// implementations condition on the same nearest predecessors in (t/ρ_t, s/ρ_s); the remaining
-    /// differences are GPBoost's Newton tolerance and floating-point order, ~1e-8.
+    /// and three parameter vectors) on the train split of st_5k. Goal 1e-3 relative (gpboost.md §6.2); measured
+    /// worst 2.1e-5, so the test guards at 1e-4: both implementations condition on the nearest predecessors in
+    /// (t/ρ_t, s/ρ_s) (a wrong neighbour rule, e.g. unscaled coordinates or neighbours fixed at other ranges,
+    /// gives 1e-4–1e-3). The residual 1e-5 is not explained yet (candidates: GPBoost's tie order among
+    /// equidistant predecessors, its rounding of the scaled coordinates).
     @Test func matchesGPBoostVecchiaReferences() throws {
         let url = Bundle.module.url(forResource: "ref_laplace_st_5k", withExtension: "json", subdirectory: "Fixtures")!
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
@@ -31,7 +33,7 @@ struct VecchiaLaplaceTests {
             let err = relErr(e.negLogLikelihood, ref)
             worst = max(worst, err)
             print("vecchia nu=\(nu) F=\(r["fixed_effects"]!) theta=\(theta): ours \(e.negLogLikelihood) gpboost \(ref) rel \(err)")
-            #expect(err <= 1e-3)
+            #expect(err <= 1e-4)
         }
         print("worst relative error vs GPBoost Vecchia references: \(worst)")
     }
