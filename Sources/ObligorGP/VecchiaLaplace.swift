@@ -21,7 +21,10 @@ final class VecchiaStructure: @unchecked Sendable {
     let diagonalToFactor: [Int]
 
     /// - Parameter previous: an analysis to reuse when the new pattern lies inside its factor's pattern.
-    init(neighbors: VecchiaNeighbors, previous: SparseCholeskySymbolic? = nil) throws(GPError) {
+    /// - Parameter coordinates: scaled coordinates (row-major, `dimension` each) for a geometric nested
+    ///   dissection ordering; nil uses graph (level-set) nested dissection.
+    init(neighbors: VecchiaNeighbors, previous: SparseCholeskySymbolic? = nil, coordinates: [Double]? = nil,
+         dimension: Int = 0) throws(GPError) {
         self.neighbors = neighbors
         let m = neighbors.locationCount
         // Clique of l: S_l = [l, N(l)…]. For every location c, the cliques it belongs to and its position there.
@@ -91,7 +94,13 @@ final class VecchiaStructure: @unchecked Sendable {
             if let previous, let reused = previous.retargeted(to: pattern) {
                 symbolic = reused
             } else {
-                symbolic = try SparseCholeskySymbolic(pattern: pattern, ordering: .nestedDissection())
+                let ordering: SparseOrdering
+                if let coordinates, dimension > 0 {
+                    ordering = .geometricNestedDissection(coordinates: coordinates, dimension: dimension)
+                } else {
+                    ordering = .nestedDissection()
+                }
+                symbolic = try SparseCholeskySymbolic(pattern: pattern, ordering: ordering)
             }
         } catch {
             throw .numerical("Vecchia: symbolic factorisation failed (\(error))")
@@ -247,7 +256,8 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
         if let same = existing.first(where: { $0.structure.neighbors == nb }) {
             s = same.structure
         } else {
-            s = try VecchiaStructure(neighbors: nb, previous: existing.last?.structure.symbolic)
+            s = try VecchiaStructure(neighbors: nb, previous: existing.last?.structure.symbolic,
+                                     coordinates: geometry.coordinates, dimension: geometry.dimension)
         }
         cache.lock.lock()
         cache.structures.append((key, s))

@@ -110,6 +110,10 @@ public enum SparseOrdering: Sendable, Equatable {
     case nestedDissection(leafSize: Int = 48)
     /// A caller-supplied elimination order: `permutation[k]` is the original index eliminated k-th.
     case given([Int])
+    /// Nested dissection by coordinate bisection, for matrices whose graph is geometric (e.g. neighbourhoods of
+    /// points): each subset is split at the median of its widest coordinate, the separator being the vertices
+    /// of the smaller-boundary side that touch the other side. `coordinates` is row-major, `dimension` per vertex.
+    case geometricNestedDissection(coordinates: [Double], dimension: Int, leafSize: Int = 48)
 }
 
 /// The symbolic analysis of a sparse Cholesky factorisation: ordering, elimination tree, supernodes
@@ -181,6 +185,12 @@ public final class SparseCholeskySymbolic: @unchecked Sendable {
         switch ordering {
         case .natural: perm = Array(0..<n)
         case let .nestedDissection(leaf): perm = SparseCholeskySymbolic.nestedDissection(n: n, adjStart: adjStart, adj: adj, leafSize: max(4, leaf))
+        case let .geometricNestedDissection(coords, dim, leaf):
+            guard dim >= 1, coords.count == n * dim else {
+                throw .dimensionMismatch(operation: "SparseCholeskySymbolic", detail: "geometric ordering needs \(n) × \(dim) coordinates")
+            }
+            perm = SparseCholeskySymbolic.geometricDissection(n: n, adjStart: adjStart, adj: adj, coordinates: coords,
+                                                             dimension: dim, leafSize: max(4, leaf))
         case let .given(p):
             guard p.count == n, Set(p).count == n, p.allSatisfy({ $0 >= 0 && $0 < n }) else {
                 throw .dimensionMismatch(operation: "SparseCholeskySymbolic", detail: "the given ordering is not a permutation of 0..<\(n)")
@@ -524,6 +534,62 @@ public final class SparseCholeskySymbolic: @unchecked Sendable {
 
     // MARK: - Nested dissection
 
+    static func geometricDissection(n: Int, adjStart: [Int], adj: [Int32], coordinates c: [Double], dimension dim: Int,
+                                    leafSize: Int) -> [Int] {
+        var out = [Int](); out.reserveCapacity(n)
+        var side = [Int8](repeating: 0, count: n)      // 0 outside the current subset, 1 = A, 2 = B
+        enum Work { case split([Int32]), emit([Int32]) }
+        var work: [Work] = [.split((0..<Int32(n)).map { $0 })]
+        while let item = work.popLast() {
+            switch item {
+            case let .emit(vs):
+                for v in vs { out.append(Int(v)) }
+            case let .split(vs):
+                if vs.count <= leafSize {
+                    for v in vs { out.append(Int(v)) }
+                    continue
+                }
+                var bestD = 0, bestW = -1.0
+                for d in 0..<dim {
+                    var lo = Double.infinity, hi = -Double.infinity
+                    for v in vs { let x = c[Int(v) * dim + d]; lo = min(lo, x); hi = max(hi, x) }
+                    if hi - lo > bestW { bestW = hi - lo; bestD = d }
+                }
+                if !(bestW > 0) {
+                    for v in vs { out.append(Int(v)) }
+                    continue
+                }
+                let sorted = vs.sorted { c[Int($0) * dim + bestD] < c[Int($1) * dim + bestD] }
+                let half = sorted.count / 2
+                let partA = Array(sorted[..<half]), partB = Array(sorted[half...])
+                for v in partA { side[Int(v)] = 1 }
+                for v in partB { side[Int(v)] = 2 }
+                // Boundaries: vertices of A adjacent to B and of B adjacent to A; the smaller one separates.
+                var bA = [Bool](repeating: false, count: partA.count), bB = [Bool](repeating: false, count: partB.count)
+                var nA = 0, nB = 0
+                for (q, v) in partA.enumerated() {
+                    for a in adjStart[Int(v)]..<adjStart[Int(v) + 1] where side[Int(adj[a])] == 2 { bA[q] = true; nA += 1; break }
+                }
+                for (q, v) in partB.enumerated() {
+                    for a in adjStart[Int(v)]..<adjStart[Int(v) + 1] where side[Int(adj[a])] == 1 { bB[q] = true; nB += 1; break }
+                }
+                for v in vs { side[Int(v)] = 0 }
+                var restA: [Int32] = [], restB: [Int32] = [], sep: [Int32] = []
+                if nA <= nB {
+                    for (q, v) in partA.enumerated() { if bA[q] { sep.append(v) } else { restA.append(v) } }
+                    restB = partB
+                } else {
+                    for (q, v) in partB.enumerated() { if bB[q] { sep.append(v) } else { restB.append(v) } }
+                    restA = partA
+                }
+                work.append(.emit(sep))
+                work.append(.split(restB))
+                work.append(.split(restA))
+            }
+        }
+        return out
+    }
+
     static func nestedDissection(n: Int, adjStart: [Int], adj: [Int32], leafSize: Int) -> [Int] {
         var out = [Int](); out.reserveCapacity(n)
         var tag = [Int32](repeating: 0, count: n)
@@ -656,87 +722,98 @@ public struct SparseCholesky: Sendable {
         symbolic = sym
         let ns = sym.supernodeCount
         var L = [Double](repeating: 0, count: sym.factorEntries)
+        // Each supernode's front is split: its k pivot columns live directly in L's storage (nf × k, leading
+        // dimension nf) and its Schur complement in a separate u × u update matrix passed to the parent.
         var updates = [[Double]](repeating: [], count: ns)
         var failure: LinearAlgebraError?
-        var front = [Double]()
-        L.withUnsafeMutableBufferPointer { Lp in
-            values.withUnsafeBufferPointer { vp in
-                for s in 0..<ns {
-                    let f = Int(sym.superFirst[s]), k = Int(sym.superFirst[s + 1]) - f
-                    let nf = sym.superRowStart[s + 1] - sym.superRowStart[s]
-                    front.removeAll(keepingCapacity: true)
-                    front.append(contentsOf: repeatElement(0.0, count: nf * nf))
-                    front.withUnsafeMutableBufferPointer { F in
-                        for t in sym.assemblyStart[s]..<sym.assemblyStart[s + 1] {
-                            F[Int(sym.assemblyDestination[t])] += vp[Int(sym.assemblySource[t])]
-                        }
-                        for ci in sym.childStart[s]..<sym.childStart[s + 1] {
-                            let c = Int(sym.children[ci])
-                            let rs = sym.relativeStart[c]
-                            let u = sym.relativeStart[c + 1] - rs
-                            updates[c].withUnsafeBufferPointer { U in
-                                for b in 0..<u {
-                                    let cb = Int(sym.relative[rs + b]) * nf
-                                    for a in b..<u {
-                                        F[cb + Int(sym.relative[rs + a])] += U[b * u + a]
-                                    }
+        L.withUnsafeMutableBufferPointer { Lb in
+        values.withUnsafeBufferPointer { vp in
+        sym.relative.withUnsafeBufferPointer { rel in
+        sym.assemblySource.withUnsafeBufferPointer { asrc in
+        sym.assemblyDestination.withUnsafeBufferPointer { adst in
+            let Lp = Lb.baseAddress!
+            for s in 0..<ns {
+                let f = Int(sym.superFirst[s]), k = Int(sym.superFirst[s + 1]) - f
+                let nf = sym.superRowStart[s + 1] - sym.superRowStart[s]
+                let u = nf - k
+                let base = sym.superValueStart[s]
+                let Ls = Lp + base
+                for t in sym.assemblyStart[s]..<sym.assemblyStart[s + 1] {
+                    Ls[Int(adst[t])] += vp[Int(asrc[t])]
+                }
+                var U = [Double](repeating: 0, count: u * u)
+                U.withUnsafeMutableBufferPointer { Ub in
+                    let Us = Ub.baseAddress
+                    for ci in sym.childStart[s]..<sym.childStart[s + 1] {
+                        let c = Int(sym.children[ci])
+                        let rs = sym.relativeStart[c]
+                        let uc = sym.relativeStart[c + 1] - rs
+                        updates[c].withUnsafeBufferPointer { Cb in
+                            let C = Cb.baseAddress!
+                            for b in 0..<uc {
+                                let pb = Int(rel[rs + b])
+                                let src = C + b * uc
+                                if pb < k {
+                                    let dst = Ls + pb * nf
+                                    for a in b..<uc { dst[Int(rel[rs + a])] += src[a] }
+                                } else {
+                                    let dst = Us! + (pb - k) * u - k
+                                    for a in b..<uc { dst[Int(rel[rs + a])] += src[a] }
                                 }
                             }
-                            updates[c] = []
                         }
-                        if let bad = SparseCholesky.partialFactor(F, nf: nf, k: k) {
-                            if failure == nil { failure = .notPositiveDefinite(minor: f + bad + 1) }
-                            return
-                        }
-                        let base = sym.superValueStart[s]
-                        for q in 0..<(nf * k) { Lp[base + q] = F[q] }
-                        let u = nf - k
-                        if u > 0 && sym.superParent[s] >= 0 {
-                            var U = [Double](repeating: 0, count: u * u)
-                            for b in 0..<u {
-                                for a in b..<u { U[b * u + a] = F[(k + b) * nf + k + a] }
-                            }
-                            updates[s] = U
-                        }
+                        updates[c] = []
                     }
-                    if failure != nil { return }
+                    if let bad = SparseCholesky.partialFactor(Ls, nf: nf, k: k, update: Us) {
+                        if failure == nil { failure = .notPositiveDefinite(minor: f + bad + 1) }
+                    }
                 }
+                if failure != nil { return }
+                if u > 0 { updates[s] = U }
             }
-        }
+        }}}}}
         if let failure { throw failure }
         factor = L
         if !factor.allSatisfy({ $0.isFinite }) { throw .nonFinite(operation: "SparseCholesky") }
     }
 
-    /// Factorises the leading k columns of the nf×nf lower front (column-major) and forms the Schur
-    /// complement in place. Returns the failing pivot offset, or nil.
-    static func partialFactor(_ F: UnsafeMutableBufferPointer<Double>, nf: Int, k: Int) -> Int? {
+    /// Factorises a supernode: the nf × k block `L` (leading dimension nf) becomes the k factor columns and
+    /// `update` (u × u, u = nf − k, lower triangle) receives −L₂₁L₂₁ᵀ. Returns the failing pivot offset, or nil.
+    static func partialFactor(_ L: UnsafeMutablePointer<Double>, nf: Int, k: Int, update U: UnsafeMutablePointer<Double>?) -> Int? {
         let u = nf - k
-        if k >= 16 && nf >= 48 {
-            let info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(k), F.baseAddress, Int32(nf))
+        if k * nf >= 512 {
+            let info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(k), L, Int32(nf))
             if info > 0 { return Int(info) - 1 }
             if info < 0 { return 0 }
             if u > 0 {
                 cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, Int32(u), Int32(k), 1,
-                            F.baseAddress, Int32(nf), F.baseAddress! + k, Int32(nf))
-                cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, Int32(u), Int32(k), -1,
-                            F.baseAddress! + k, Int32(nf), 1, F.baseAddress! + k * nf + k, Int32(nf))
+                            L, Int32(nf), L + k, Int32(nf))
+                cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, Int32(u), Int32(k), -1, L + k, Int32(nf), 1, U, Int32(u))
             }
             return nil
         }
         for j in 0..<k {
-            let jj = j * nf
-            let d = F[jj + j]
+            let colj = L + j * nf
+            let d = colj[j]
             guard d > 0, d.isFinite else { return j }
             let r = d.squareRoot()
-            F[jj + j] = r
+            colj[j] = r
             let inv = 1 / r
-            for i in (j + 1)..<nf { F[jj + i] *= inv }
-            for c in (j + 1)..<nf {
-                let fc = F[jj + c]
+            for i in (j + 1)..<nf { colj[i] *= inv }
+            for c in (j + 1)..<k {
+                let fc = colj[c]
                 if fc == 0 { continue }
-                let cc = c * nf
-                for i in c..<nf { F[cc + i] -= F[jj + i] * fc }
+                let colc = L + c * nf
+                for i in c..<nf { colc[i] -= colj[i] * fc }
+            }
+            if let U {
+                let below = colj + k
+                for c in 0..<u {
+                    let fc = below[c]
+                    if fc == 0 { continue }
+                    let colc = U + c * u
+                    for i in c..<u { colc[i] -= below[i] * fc }
+                }
             }
         }
         return nil
@@ -869,66 +946,64 @@ public struct SparseCholesky: Sendable {
         let sym = symbolic
         let ns = sym.supernodeCount
         var Z = [Double](repeating: 0, count: sym.factorEntries)
-        var where_ = [Int32](repeating: -1, count: sym.order)
-        var S = [Double](), Ublk = [Double](), ZRJ = [Double](), Ljj = [Double]()
-        Z.withUnsafeMutableBufferPointer { Zp in
-            factor.withUnsafeBufferPointer { Lp in
-                for s in stride(from: ns - 1, through: 0, by: -1) {
-                    let f = Int(sym.superFirst[s]), k = Int(sym.superFirst[s + 1]) - f
-                    let r0 = sym.superRowStart[s], nf = sym.superRowStart[s + 1] - r0
-                    let r = nf - k
-                    let base = sym.superValueStart[s]
-                    // inv(L_JJ L_JJᵀ) in a k×k column-major scratch.
-                    Ljj.removeAll(keepingCapacity: true)
-                    for j in 0..<k { for i in 0..<k { Ljj.append(i >= j ? Lp[base + j * nf + i] : 0) } }
-                    _ = LAPACKE_dpotri(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(k), &Ljj, Int32(k))
-                    if r > 0 {
-                        // U = L_RJ L_JJ⁻¹  (r×k).
-                        Ublk.removeAll(keepingCapacity: true)
-                        for j in 0..<k { for i in 0..<r { Ublk.append(Lp[base + j * nf + k + i]) } }
-                        var Lcopy = [Double](repeating: 0, count: k * k)
-                        for j in 0..<k { for i in j..<k { Lcopy[j * k + i] = Lp[base + j * nf + i] } }
-                        cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, Int32(r), Int32(k), 1,
-                                    Lcopy, Int32(k), &Ublk, Int32(r))
-                        // Gather S = Z_RR (r×r, full).
-                        S.removeAll(keepingCapacity: true)
-                        S.append(contentsOf: repeatElement(0.0, count: r * r))
-                        var b = 0
-                        while b < r {
-                            let cb = Int(sym.superRows[r0 + k + b])
-                            let K = Int(sym.columnSuper[cb])
-                            let kr0 = sym.superRowStart[K], knf = sym.superRowStart[K + 1] - kr0
-                            for q in 0..<knf { where_[Int(sym.superRows[kr0 + q])] = Int32(q) }
-                            let kf = Int(sym.superFirst[K]), kend = Int(sym.superFirst[K + 1])
-                            let kbase = sym.superValueStart[K]
-                            var bb = b
-                            while bb < r {
-                                let c = Int(sym.superRows[r0 + k + bb])
-                                if c >= kend { break }
-                                let colBase = kbase + (c - kf) * knf
-                                for a in bb..<r {
-                                    let v = Zp[colBase + Int(where_[Int(sym.superRows[r0 + k + a])])]
-                                    S[bb * r + a] = v
-                                    S[a * r + bb] = v
-                                }
-                                bb += 1
-                            }
-                            b = bb
-                        }
-                        // Z_RJ = −S U  (r×k).
-                        ZRJ.removeAll(keepingCapacity: true)
-                        ZRJ.append(contentsOf: repeatElement(0.0, count: r * k))
-                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(r), Int32(k), Int32(r), -1,
-                                    S, Int32(r), Ublk, Int32(r), 0, &ZRJ, Int32(r))
-                        // Z_JJ = inv(L_JJ L_JJᵀ) − Uᵀ Z_RJ.
-                        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(k), Int32(r), -1,
-                                    Ublk, Int32(r), ZRJ, Int32(r), 1, &Ljj, Int32(k))
-                        for j in 0..<k { for i in 0..<r { Zp[base + j * nf + k + i] = ZRJ[j * r + i] } }
-                    }
-                    for j in 0..<k { for i in j..<k { Zp[base + j * nf + i] = Ljj[j * k + i] } }
-                }
-            }
+        var whereBuf = [Int32](repeating: -1, count: sym.order)
+        var maxR = 0, maxK = 0
+        for s in 0..<ns {
+            let k = Int(sym.superFirst[s + 1] - sym.superFirst[s])
+            maxK = max(maxK, k)
+            maxR = max(maxR, sym.superRowStart[s + 1] - sym.superRowStart[s] - k)
         }
+        var Sbuf = [Double](repeating: 0, count: maxR * maxR)
+        var Ubuf = [Double](repeating: 0, count: maxR * maxK)
+        Z.withUnsafeMutableBufferPointer { Zb in
+        factor.withUnsafeBufferPointer { Lb in
+        sym.superRows.withUnsafeBufferPointer { rows in
+        whereBuf.withUnsafeMutableBufferPointer { where_ in
+        Sbuf.withUnsafeMutableBufferPointer { Sb in
+        Ubuf.withUnsafeMutableBufferPointer { Ub in
+            let Zp = Zb.baseAddress!, Lp = Lb.baseAddress!
+            for s in stride(from: ns - 1, through: 0, by: -1) {
+                let f = Int(sym.superFirst[s]), k = Int(sym.superFirst[s + 1]) - f
+                let r0 = sym.superRowStart[s], nf = sym.superRowStart[s + 1] - r0
+                let r = nf - k
+                let base = sym.superValueStart[s]
+                let Ls = Lp + base, Zs = Zp + base
+                // Z_JJ ← inv(L_JJ L_JJᵀ) (lower triangle, in place in Z's block).
+                for j in 0..<k { for i in j..<k { Zs[j * nf + i] = Ls[j * nf + i] } }
+                _ = LAPACKE_dpotri(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(k), Zs, Int32(nf))
+                guard r > 0 else { continue }
+                // U = L_RJ L_JJ⁻¹ (r × k).
+                let Ublk = Ub.baseAddress!
+                for j in 0..<k { for i in 0..<r { Ublk[j * r + i] = Ls[j * nf + k + i] } }
+                cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, Int32(r), Int32(k), 1,
+                            Ls, Int32(nf), Ublk, Int32(r))
+                // Gather the lower triangle of S = Z_RR from the ancestors' blocks.
+                let S = Sb.baseAddress!
+                var b = 0
+                while b < r {
+                    let cb = Int(rows[r0 + k + b])
+                    let K = Int(sym.columnSuper[cb])
+                    let kr0 = sym.superRowStart[K], knf = sym.superRowStart[K + 1] - kr0
+                    for q in 0..<knf { where_[Int(rows[kr0 + q])] = Int32(q) }
+                    let kf = Int(sym.superFirst[K]), kend = Int(sym.superFirst[K + 1])
+                    let kbase = sym.superValueStart[K]
+                    while b < r {
+                        let c = Int(rows[r0 + k + b])
+                        if c >= kend { break }
+                        let col = Zp + kbase + (c - kf) * knf
+                        let dst = S + b * r
+                        for a in b..<r { dst[a] = col[Int(where_[Int(rows[r0 + k + a])])] }
+                        b += 1
+                    }
+                }
+                // Z_RJ = −S U, written into Z's block below the diagonal block.
+                cblas_dsymm(CblasColMajor, CblasLeft, CblasLower, Int32(r), Int32(k), -1, S, Int32(r), Ublk, Int32(r),
+                            0, Zs + k, Int32(nf))
+                // Z_JJ −= Uᵀ Z_RJ.
+                cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(k), Int32(r), -1,
+                            Ublk, Int32(r), Zs + k, Int32(nf), 1, Zs, Int32(nf))
+            }
+        }}}}}}
         return Z
     }
 }
