@@ -112,6 +112,10 @@ struct VecchiaGeometry {
         for l in 0..<m { start[l + 1] += start[l] }
         var list = [Int32](repeating: 0, count: start[m])
         guard m > 1 else { return VecchiaNeighbors(start: start, list: list) }
+        if let c = coordinates, (1...3).contains(dimension) {
+            gridSearch(c, order: order, position: position, k: k, start: start, list: &list)
+            return VecchiaNeighbors(start: start, list: list)
+        }
         // Candidates sorted along the coordinate of largest spread; scan outwards and stop a side once the
         // gap along that axis alone exceeds the current k-th distance.
         var axisValue = [Double](repeating: 0, count: m)
@@ -206,5 +210,96 @@ struct VecchiaGeometry {
         }
         }}}}}}
         return VecchiaNeighbors(start: start, list: list)
+    }
+
+    /// Exact k nearest predecessors with a uniform grid filled in the ordering: each point queries cells in
+    /// growing Chebyshev shells around its own (only earlier points are in the grid yet), stopping once the
+    /// k-th distance is below the nearest possible distance of the next shell; then it is inserted.
+    private func gridSearch(_ c: [Double], order: [Int], position: [Int], k: Int, start: [Int], list: inout [Int32]) {
+        let m = order.count
+        let dim = dimension
+        var lo = [Double](repeating: .infinity, count: 3), hi = [Double](repeating: -.infinity, count: 3)
+        for i in 0..<m { for d in 0..<dim { lo[d] = min(lo[d], c[i * dim + d]); hi[d] = max(hi[d], c[i * dim + d]) } }
+        // Cell size: about four points per cell over the bounding box (flat dimensions get one cell).
+        var volume = 1.0, active = 0
+        for d in 0..<dim where hi[d] > lo[d] { volume *= hi[d] - lo[d]; active += 1 }
+        let h = active == 0 ? 1.0 : max(pow(volume / max(1, Double(m) / 4), 1 / Double(active)), 1e-300)
+        var g = [Int](repeating: 1, count: 3)
+        for d in 0..<dim where hi[d] > lo[d] { g[d] = max(1, min(Int((hi[d] - lo[d]) / h) + 1, 4 * m)) }
+        let cells = g[0] * g[1] * g[2]
+        var head = [Int32](repeating: -1, count: cells)
+        var next = [Int32](repeating: -1, count: m)
+        var cellOf = [Int](repeating: 0, count: 3 * m)
+        for i in 0..<m {
+            for d in 0..<dim {
+                cellOf[3 * i + d] = min(g[d] - 1, max(0, Int((c[i * dim + d] - lo[d]) / h)))
+            }
+        }
+        var bestD = [Double](repeating: 0, count: k + 1)
+        var bestP = [Int](repeating: 0, count: k + 1)
+        let maxShell = max(g[0], g[1], g[2])
+        for p in 0..<m {
+            let l = order[p]
+            let nn = min(p, k)
+            if nn > 0 {
+                let base = start[l]
+                if nn == p {
+                    for q in 0..<p { list[base + q] = Int32(order[q]) }
+                } else {
+                    var filled = 0
+                    let cx = cellOf[3 * l], cy = cellOf[3 * l + 1], cz = cellOf[3 * l + 2]
+                    let lb = l * dim
+                    func visit(_ x: Int, _ y: Int, _ z: Int) {
+                        if x < 0 || y < 0 || z < 0 || x >= g[0] || y >= g[1] || z >= g[2] { return }
+                        var j = Int(head[(z * g[1] + y) * g[0] + x])
+                        while j >= 0 {
+                            var dd = 0.0
+                            let jb = j * dim
+                            for e in 0..<dim { let t = c[lb + e] - c[jb + e]; dd += t * t }
+                            let pc = position[j]
+                            if filled < nn || dd < bestD[nn - 1] || (dd == bestD[nn - 1] && pc < bestP[nn - 1]) {
+                                if filled == nn { filled -= 1 }
+                                var q = filled
+                                while q > 0 && (bestD[q - 1] > dd || (bestD[q - 1] == dd && bestP[q - 1] > pc)) {
+                                    bestD[q] = bestD[q - 1]; bestP[q] = bestP[q - 1]; q -= 1
+                                }
+                                bestD[q] = dd; bestP[q] = pc
+                                filled += 1
+                            }
+                            j = Int(next[j])
+                        }
+                    }
+                    var r = 0
+                    while r <= maxShell {
+                        // Cells at Chebyshev distance exactly r.
+                        let rz = dim >= 3 ? r : 0, ry = dim >= 2 ? r : 0
+                        for dx in -r...r {
+                            for dy in -ry...ry {
+                                if dim >= 3 {
+                                    if abs(dx) == r || abs(dy) == r {
+                                        for dz in -rz...rz { visit(cx + dx, cy + dy, cz + dz) }
+                                    } else {
+                                        visit(cx + dx, cy + dy, cz - r)
+                                        if r > 0 { visit(cx + dx, cy + dy, cz + r) }
+                                    }
+                                } else if dim == 2 {
+                                    if abs(dx) == r || abs(dy) == r { visit(cx + dx, cy + dy, 0) }
+                                } else if abs(dx) == r {
+                                    visit(cx + dx, 0, 0)
+                                }
+                            }
+                        }
+                        // Points in shell r+1 or beyond are at least r·h away.
+                        let bound = Double(r) * h * (1 - 1e-9)
+                        if filled == nn && bestD[nn - 1] < bound * bound { break }
+                        r += 1
+                    }
+                    for q in 0..<nn { list[base + q] = Int32(order[bestP[q]]) }
+                }
+            }
+            let cell = (cellOf[3 * l + 2] * g[1] + cellOf[3 * l + 1]) * g[0] + cellOf[3 * l]
+            next[l] = head[cell]
+            head[cell] = Int32(l)
+        }
     }
 }

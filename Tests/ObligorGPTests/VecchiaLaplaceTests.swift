@@ -242,6 +242,34 @@ struct VecchiaLaplaceTests {
         #expect(throws: GPError.self) { _ = try VecchiaOrdering.time.permutation(spatial, seed: 0) }
     }
 
+    /// The grid search (1–3 coordinates) and the sorted-axis scan (more coordinates) equal brute force on
+    /// isotropic data with 1, 2 and 4 coordinates, including duplicated points (exact ties).
+    @Test(arguments: [1, 2, 4])
+    func isotropicNeighbourSearchMatchesBruteForce(_ dims: Int) throws {
+        let rng = RandomSource(seed: 5)
+        let m = 300
+        var s: [Double] = []
+        for i in 0..<m {
+            for _ in 0..<dims { s.append(i % 7 == 3 ? s[s.count - dims] : Double(rng.integer(below: 20)) * 0.5) }
+        }
+        let loc = DistinctLocations(uniqueTime: nil, uniqueSpace: s, dimension: dims)
+        let cov = try CovarianceFunction(kind: .matern, nu: 1.5)
+        let order = try VecchiaOrdering.random.permutation(loc, seed: 3)
+        let nb = VecchiaGeometry(locations: loc, covariance: cov, theta: [1, 2]).previousNearest(order: order, k: 10)
+        for p in 0..<m {
+            let l = order[p]
+            var cands: [(d: Double, q: Int)] = []
+            for q in 0..<p {
+                let (_, ds2) = loc.squaredDistances(l, loc, order[q], metric: .euclidean)
+                cands.append((ds2, q))
+            }
+            cands.sort { a, b in a.d != b.d ? a.d < b.d : a.q < b.q }
+            let expected = Set(cands.prefix(10).map { order[$0.q] })
+            let got = Set(nb.list[nb.start[l]..<nb.start[l + 1]].map { Int($0) })
+            #expect(got == expected, "dims \(dims) location \(l)")
+        }
+    }
+
     /// The neighbour search equals brute force (k nearest predecessors in scaled coordinates, ties to the
     /// earlier position) on random points, Euclidean and great-circle.
     @Test func neighbourSearchMatchesBruteForce() throws {
