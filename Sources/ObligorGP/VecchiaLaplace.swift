@@ -157,13 +157,17 @@ final class VecchiaCache: @unchecked Sendable {
 public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
     /// The distinct locations of the training data.
     public let locations: DistinctLocations
+    /// The covariance function of the latent GP.
     public let covariance: CovarianceFunction
+    /// The response likelihood (rows, responses, row → location map).
     public let likelihood: LikelihoodEvaluator
     /// Number of conditioning neighbours per location.
     public let numNeighbors: Int
     /// Number of training neighbours of each prediction location (default `2 × numNeighbors`).
     public let numNeighborsPred: Int
+    /// The Vecchia ordering rule.
     public let ordering: VecchiaOrdering
+    /// Seed of the random orderings.
     public let seed: UInt64
     /// The Vecchia ordering, `position → location`.
     public let orderPermutation: [Int]

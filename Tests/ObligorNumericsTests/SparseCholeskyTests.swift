@@ -89,6 +89,53 @@ struct SparseCholeskyTests {
         #expect(worst <= 1e-10)
     }
 
+    /// Geometric nested dissection on a neighbourhood graph of random points, and an analysis retargeted to a
+    /// sub-pattern, against dense LAPACK (same 1e-10 tolerances as above).
+    @Test func geometricOrderingAndRetarget() throws {
+        let n = 350
+        let rng = RandomSource(seed: 17)
+        var xy: [Double] = []
+        for _ in 0..<n { xy.append(rng.uniform() * 10); xy.append(rng.uniform() * 4) }
+        var rows: [Int] = [], cols: [Int] = [], vals: [Double] = [], sub: [Bool] = []
+        var rowAbs = [Double](repeating: 0, count: n)
+        for j in 0..<n {
+            for i in (j + 1)..<n {
+                let d2 = pow(xy[2 * i] - xy[2 * j], 2) + pow(xy[2 * i + 1] - xy[2 * j + 1], 2)
+                if d2 < 0.8 {
+                    let v = exp(-d2)
+                    rows.append(i); cols.append(j); vals.append(v); sub.append(rng.uniform() < 0.7)
+                    rowAbs[i] += v; rowAbs[j] += v
+                }
+            }
+        }
+        for j in 0..<n { rows.append(j); cols.append(j); vals.append(rowAbs[j] + 1); sub.append(true) }
+        let a = try SparseSymmetricMatrix.fromTriplets(order: n, rows: rows, columns: cols, values: vals)
+        let keep = sub.indices.filter { sub[$0] }
+        let b = try SparseSymmetricMatrix.fromTriplets(order: n, rows: keep.map { rows[$0] }, columns: keep.map { cols[$0] },
+                                                      values: keep.map { vals[$0] })
+        let sym = try SparseCholeskySymbolic(pattern: a, ordering: .geometricNestedDissection(coordinates: xy, dimension: 2, leafSize: 16))
+        let natural = try SparseCholeskySymbolic(pattern: a, ordering: .natural)
+        #expect(sym.factorizationFlops < natural.factorizationFlops)
+        let retarget = try #require(sym.retargeted(to: b))
+        for (m, s) in [(a, sym), (b, retarget)] {
+            let chol = try Cholesky(m.dense())
+            let inv = try chol.inverse()
+            let sc = try SparseCholesky(symbolic: s, values: m.values)
+            #expect(abs(sc.logDeterminant - chol.logDeterminant) <= 1e-10 * abs(chol.logDeterminant))
+            let z = sc.selectedInverse()
+            var worst = 0.0
+            for j in 0..<n { for i in j..<n { if let p = s.storageIndex(row: i, column: j) { worst = max(worst, abs(z[p] - inv[i, j])) } } }
+            #expect(worst <= 1e-10)
+        }
+        // A pattern with an entry outside the factor's pattern cannot be retargeted.
+        var far = (0, 0, Double.infinity)
+        for j in 0..<n { for i in (j + 1)..<n where sym.storageIndex(row: i, column: j) == nil { far = (i, j, 0); break } }
+        if far.2 == 0 {
+            let c = try SparseSymmetricMatrix.fromTriplets(order: n, rows: rows + [far.0], columns: cols + [far.1], values: vals + [0.01])
+            #expect(sym.retargeted(to: c) == nil)
+        }
+    }
+
     /// A matrix that is not positive definite is reported, not factorised into NaN.
     @Test func notPositiveDefinite() throws {
         let a = try SparseSymmetricMatrix.fromTriplets(order: 3, rows: [0, 1, 2, 1], columns: [0, 1, 2, 0], values: [1, 1, 1, 2])
