@@ -102,7 +102,11 @@ struct VecchiaGeometry {
     }
 
     /// For each location, its `k` nearest predecessors in `order` (all predecessors when fewer).
-    /// Ties in distance go to the earlier position.
+    ///
+    /// With 1–3 coordinates (every space-time case) the search uses a grid and breaks ties in distance the
+    /// way GPBoost's search does (the candidate nearer to the query in the order of coordinate sums, the lower
+    /// one first), which reproduces GPBoost's neighbour sets on gridded panels where equidistant candidates
+    /// are common. Otherwise (more coordinates, great-circle distance) ties go to the earlier position.
     func previousNearest(order: [Int], k: Int) -> VecchiaNeighbors {
         let m = order.count
         var position = [Int](repeating: 0, count: m)
@@ -235,6 +239,12 @@ struct VecchiaGeometry {
                 cellOf[3 * i + d] = min(g[d] - 1, max(0, Int((c[i * dim + d] - lo[d]) / h)))
             }
         }
+        // Ties in distance (frequent on a period × region grid: (t−1, s) and (t+1, s) are equidistant) go to the
+        // candidate GPBoost's search meets first: it walks outwards from the query through the points sorted by
+        // the sum of their scaled coordinates, one step down then one step up.
+        let rank = sumRanks(c)
+        var rankToLocation = [Int](repeating: 0, count: m)
+        for i in 0..<m { rankToLocation[rank[i]] = i }
         var bestD = [Double](repeating: 0, count: k + 1)
         var bestP = [Int](repeating: 0, count: k + 1)
         let maxShell = max(g[0], g[1], g[2])
@@ -256,7 +266,8 @@ struct VecchiaGeometry {
                             var dd = 0.0
                             let jb = j * dim
                             for e in 0..<dim { let t = c[lb + e] - c[jb + e]; dd += t * t }
-                            let pc = position[j]
+                            let dr = rank[j] - rank[l]
+                            let pc = 2 * abs(dr) + (dr > 0 ? 1 : 0)     // scan step; kept in bestP for ties
                             if filled < nn || dd < bestD[nn - 1] || (dd == bestD[nn - 1] && pc < bestP[nn - 1]) {
                                 if filled == nn { filled -= 1 }
                                 var q = filled
@@ -294,12 +305,27 @@ struct VecchiaGeometry {
                         if filled == nn && bestD[nn - 1] < bound * bound { break }
                         r += 1
                     }
-                    for q in 0..<nn { list[base + q] = Int32(order[bestP[q]]) }
+                    for q in 0..<nn { list[base + q] = Int32(rankToLocation[(rank[l] + (bestP[q] & 1 == 1 ? 1 : -1) * (bestP[q] >> 1))]) }
                 }
             }
             let cell = (cellOf[3 * l + 2] * g[1] + cellOf[3 * l + 1]) * g[0] + cellOf[3 * l]
             next[l] = head[cell]
             head[cell] = Int32(l)
         }
+    }
+
+    /// Rank of every point in the order of the sum of its scaled coordinates (ties by index).
+    func sumRanks(_ c: [Double]) -> [Int] {
+        let m = c.count / dimension
+        var sums = [Double](repeating: 0, count: m)
+        for i in 0..<m {
+            var t = c[i * dimension]
+            for d in 1..<max(1, dimension) { t += c[i * dimension + d] }
+            sums[i] = t
+        }
+        let sorted = (0..<m).sorted { sums[$0] != sums[$1] ? sums[$0] < sums[$1] : $0 < $1 }
+        var rank = [Int](repeating: 0, count: m)
+        for (r, i) in sorted.enumerated() { rank[i] = r }
+        return rank
     }
 }
