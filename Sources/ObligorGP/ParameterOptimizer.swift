@@ -41,6 +41,10 @@ public final class ParameterOptimizer {
 extension GPApproximation {
     func makeVecchiaEngine(locations: DistinctLocations, covariance: CovarianceFunction,
                            likelihood: LikelihoodEvaluator) throws(GPError) -> any LaplaceApproximation {
-        throw .invalidParameter("the Vecchia approximation is not built into this version")
+        guard let order = VecchiaOrdering(rawValue: ordering) else {
+            throw .invalidParameter("unknown Vecchia ordering '\(ordering)' (\(VecchiaOrdering.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return try VecchiaLaplace(locations: locations, covariance: covariance, likelihood: likelihood,
+                                  numNeighbors: neighbors, ordering: order, seed: seed)
     }
 }
