@@ -54,33 +54,43 @@ final class VecchiaStructure: @unchecked Sendable {
         var pos = [Int32](repeating: 0, count: m)
         var diag = [Int](repeating: 0, count: m)
         var column: [Int32] = []
-        @inline(__always) func member(_ l: Int, _ a: Int) -> Int { a == 0 ? l : Int(neighbors.list[neighbors.start[l] + a - 1]) }
-        for c in 0..<m {
-            column.removeAll(keepingCapacity: true)
-            for t in memberStart[c]..<memberStart[c + 1] {
-                let l = Int(memberClique[t])
-                let sl = neighbors.count(l) + 1
-                for a in 0..<sl {
-                    let r = member(l, a)
-                    if r >= c && mark[r] != Int32(c) { mark[r] = Int32(c); column.append(Int32(r)) }
+        neighbors.start.withUnsafeBufferPointer { nbStart in
+        neighbors.list.withUnsafeBufferPointer { nbList in
+        memberClique.withUnsafeBufferPointer { mClique in
+        memberPosition.withUnsafeBufferPointer { mPos in
+        mark.withUnsafeMutableBufferPointer { mk in
+        pos.withUnsafeMutableBufferPointer { ps in
+        cIndex.withUnsafeMutableBufferPointer { ci in
+            for c in 0..<m {
+                column.removeAll(keepingCapacity: true)
+                let c32 = Int32(c)
+                for t in memberStart[c]..<memberStart[c + 1] {
+                    let l = Int(mClique[t])
+                    if l >= c && mk[l] != c32 { mk[l] = c32; column.append(Int32(l)) }
+                    for q in nbStart[l]..<nbStart[l + 1] {
+                        let r = Int(nbList[q])
+                        if r >= c && mk[r] != c32 { mk[r] = c32; column.append(Int32(r)) }
+                    }
+                }
+                column.sort()
+                for r in column { ps[Int(r)] = Int32(rows.count); rows.append(r) }
+                starts[c + 1] = rows.count
+                diag[c] = Int(ps[c])
+                // Slots of the clique pairs whose smaller location is c.
+                for t in memberStart[c]..<memberStart[c + 1] {
+                    let l = Int(mClique[t]), ia = Int(mPos[t])
+                    let b0 = nbStart[l]
+                    let sl = nbStart[l + 1] - b0 + 1
+                    let base = cStart[l]
+                    for ib in 0..<sl {
+                        let r = ib == 0 ? l : Int(nbList[b0 + ib - 1])
+                        guard r > c || ib == ia else { continue }
+                        let lo = min(ia, ib), hi = max(ia, ib)
+                        ci[base + lo * sl - lo * (lo - 1) / 2 + (hi - lo)] = ps[r]
+                    }
                 }
             }
-            column.sort()
-            for r in column { pos[Int(r)] = Int32(rows.count); rows.append(r) }
-            starts[c + 1] = rows.count
-            diag[c] = Int(pos[c])
-            // Slots of the clique pairs whose smaller location is c.
-            for t in memberStart[c]..<memberStart[c + 1] {
-                let l = Int(memberClique[t]), ia = Int(memberPosition[t])
-                let sl = neighbors.count(l) + 1
-                for ib in 0..<sl {
-                    let r = member(l, ib)
-                    guard r > c || ib == ia else { continue }
-                    let lo = min(ia, ib), hi = max(ia, ib)
-                    cIndex[cStart[l] + lo * sl - lo * (lo - 1) / 2 + (hi - lo)] = pos[r]
-                }
-            }
-        }
+        }}}}}}}
         do {
             pattern = try SparseSymmetricMatrix(order: m, columnStarts: starts, rowIndices: rows,
                                                 values: [Double](repeating: 0, count: rows.count))
@@ -105,12 +115,7 @@ final class VecchiaStructure: @unchecked Sendable {
         } catch {
             throw .numerical("Vecchia: symbolic factorisation failed (\(error))")
         }
-        var p2f = [Int](repeating: 0, count: rows.count)
-        let sym = symbolic
-        for c in 0..<m {
-            for e in starts[c]..<starts[c + 1] { p2f[e] = sym.storageIndex(row: Int(rows[e]), column: c)! }
-        }
-        patternToFactor = p2f
+        patternToFactor = symbolic.storageIndices(of: pattern)!
         var d2f = [Int](repeating: 0, count: m)
         for l in 0..<m { d2f[l] = symbolic.diagonalStorageIndex(l) }
         diagonalToFactor = d2f
