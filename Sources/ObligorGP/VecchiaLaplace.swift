@@ -126,6 +126,8 @@ final class VecchiaStructure: @unchecked Sendable {
 /// variance, and optionally their derivatives with respect to each log covariance parameter.
 struct VecchiaFactors: Sendable {
     let theta: [Double]
+    /// The initial jitter they were computed with.
+    var jitter: Double = 1e-10
     /// Aligned with the neighbour list.
     var A: [Double]
     var D: [Double]
@@ -189,9 +191,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
     /// Relative jitter on the diagonal of every neighbour covariance (GPBoost: 1e-10). If a Cholesky fails or a
     /// conditional variance is not positive it grows ×10 (from at least 1e-10) up to 1e-4. Zero gives the exact
     /// conditionals (used by tests against dense algebra).
-    public var initialJitter: Double = 1e-10 {
-        didSet { cache.lock.lock(); cache.factors = nil; cache.lock.unlock() }
-    }
+    public var initialJitter: Double = 1e-10
     let cache = VecchiaCache()
 
     /// - Parameters:
@@ -287,7 +287,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
     func factors(_ theta: [Double], _ s: VecchiaStructure, gradients: Bool) throws(GPError) -> VecchiaFactors {
         let id = ObjectIdentifier(s)
         cache.lock.lock()
-        if let (fid, f) = cache.factors, fid == id, f.theta == theta, !gradients || f.hasGradients {
+        if let (fid, f) = cache.factors, fid == id, f.theta == theta, f.jitter == initialJitter, !gradients || f.hasGradients {
             cache.lock.unlock()
             return f
         }
@@ -411,7 +411,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
                 throw .numerical("Vecchia: the covariance of the \(n) neighbours of location \(l + 1) is singular even with jitter 1e-4·σ² (duplicate locations or a range far larger than the spread of the coordinates?)")
             }
         }
-        return VecchiaFactors(theta: theta, A: A, D: D, dA: dA, dD: dD)
+        return VecchiaFactors(theta: theta, jitter: jitter, A: A, D: D, dA: dA, dD: dD)
     }
 
     /// The jitter levels tried in turn: the initial one, then ×10 steps from max(initial, 1e-10) up to 1e-4.
