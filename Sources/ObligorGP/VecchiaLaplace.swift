@@ -54,33 +54,43 @@ final class VecchiaStructure: @unchecked Sendable {
         var pos = [Int32](repeating: 0, count: m)
         var diag = [Int](repeating: 0, count: m)
         var column: [Int32] = []
-        @inline(__always) func member(_ l: Int, _ a: Int) -> Int { a == 0 ? l : Int(neighbors.list[neighbors.start[l] + a - 1]) }
-        for c in 0..<m {
-            column.removeAll(keepingCapacity: true)
-            for t in memberStart[c]..<memberStart[c + 1] {
-                let l = Int(memberClique[t])
-                let sl = neighbors.count(l) + 1
-                for a in 0..<sl {
-                    let r = member(l, a)
-                    if r >= c && mark[r] != Int32(c) { mark[r] = Int32(c); column.append(Int32(r)) }
+        neighbors.start.withUnsafeBufferPointer { nbStart in
+        neighbors.list.withUnsafeBufferPointer { nbList in
+        memberClique.withUnsafeBufferPointer { mClique in
+        memberPosition.withUnsafeBufferPointer { mPos in
+        mark.withUnsafeMutableBufferPointer { mk in
+        pos.withUnsafeMutableBufferPointer { ps in
+        cIndex.withUnsafeMutableBufferPointer { ci in
+            for c in 0..<m {
+                column.removeAll(keepingCapacity: true)
+                let c32 = Int32(c)
+                for t in memberStart[c]..<memberStart[c + 1] {
+                    let l = Int(mClique[t])
+                    if l >= c && mk[l] != c32 { mk[l] = c32; column.append(Int32(l)) }
+                    for q in nbStart[l]..<nbStart[l + 1] {
+                        let r = Int(nbList[q])
+                        if r >= c && mk[r] != c32 { mk[r] = c32; column.append(Int32(r)) }
+                    }
+                }
+                column.sort()
+                for r in column { ps[Int(r)] = Int32(rows.count); rows.append(r) }
+                starts[c + 1] = rows.count
+                diag[c] = Int(ps[c])
+                // Slots of the clique pairs whose smaller location is c.
+                for t in memberStart[c]..<memberStart[c + 1] {
+                    let l = Int(mClique[t]), ia = Int(mPos[t])
+                    let b0 = nbStart[l]
+                    let sl = nbStart[l + 1] - b0 + 1
+                    let base = cStart[l]
+                    for ib in 0..<sl {
+                        let r = ib == 0 ? l : Int(nbList[b0 + ib - 1])
+                        guard r > c || ib == ia else { continue }
+                        let lo = min(ia, ib), hi = max(ia, ib)
+                        ci[base + lo * sl - lo * (lo - 1) / 2 + (hi - lo)] = ps[r]
+                    }
                 }
             }
-            column.sort()
-            for r in column { pos[Int(r)] = Int32(rows.count); rows.append(r) }
-            starts[c + 1] = rows.count
-            diag[c] = Int(pos[c])
-            // Slots of the clique pairs whose smaller location is c.
-            for t in memberStart[c]..<memberStart[c + 1] {
-                let l = Int(memberClique[t]), ia = Int(memberPosition[t])
-                let sl = neighbors.count(l) + 1
-                for ib in 0..<sl {
-                    let r = member(l, ib)
-                    guard r > c || ib == ia else { continue }
-                    let lo = min(ia, ib), hi = max(ia, ib)
-                    cIndex[cStart[l] + lo * sl - lo * (lo - 1) / 2 + (hi - lo)] = pos[r]
-                }
-            }
-        }
+        }}}}}}}
         do {
             pattern = try SparseSymmetricMatrix(order: m, columnStarts: starts, rowIndices: rows,
                                                 values: [Double](repeating: 0, count: rows.count))
@@ -105,12 +115,7 @@ final class VecchiaStructure: @unchecked Sendable {
         } catch {
             throw .numerical("Vecchia: symbolic factorisation failed (\(error))")
         }
-        var p2f = [Int](repeating: 0, count: rows.count)
-        let sym = symbolic
-        for c in 0..<m {
-            for e in starts[c]..<starts[c + 1] { p2f[e] = sym.storageIndex(row: Int(rows[e]), column: c)! }
-        }
-        patternToFactor = p2f
+        patternToFactor = symbolic.storageIndices(of: pattern)!
         var d2f = [Int](repeating: 0, count: m)
         for l in 0..<m { d2f[l] = symbolic.diagonalStorageIndex(l) }
         diagonalToFactor = d2f
@@ -121,6 +126,8 @@ final class VecchiaStructure: @unchecked Sendable {
 /// variance, and optionally their derivatives with respect to each log covariance parameter.
 struct VecchiaFactors: Sendable {
     let theta: [Double]
+    /// The initial jitter they were computed with.
+    var jitter: Double = 1e-10
     /// Aligned with the neighbour list.
     var A: [Double]
     var D: [Double]
@@ -184,9 +191,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
     /// Relative jitter on the diagonal of every neighbour covariance (GPBoost: 1e-10). If a Cholesky fails or a
     /// conditional variance is not positive it grows ×10 (from at least 1e-10) up to 1e-4. Zero gives the exact
     /// conditionals (used by tests against dense algebra).
-    public var initialJitter: Double = 1e-10 {
-        didSet { cache.lock.lock(); cache.factors = nil; cache.lock.unlock() }
-    }
+    public var initialJitter: Double = 1e-10
     let cache = VecchiaCache()
 
     /// - Parameters:
@@ -282,7 +287,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
     func factors(_ theta: [Double], _ s: VecchiaStructure, gradients: Bool) throws(GPError) -> VecchiaFactors {
         let id = ObjectIdentifier(s)
         cache.lock.lock()
-        if let (fid, f) = cache.factors, fid == id, f.theta == theta, !gradients || f.hasGradients {
+        if let (fid, f) = cache.factors, fid == id, f.theta == theta, f.jitter == initialJitter, !gradients || f.hasGradients {
             cache.lock.unlock()
             return f
         }
@@ -406,7 +411,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
                 throw .numerical("Vecchia: the covariance of the \(n) neighbours of location \(l + 1) is singular even with jitter 1e-4·σ² (duplicate locations or a range far larger than the spread of the coordinates?)")
             }
         }
-        return VecchiaFactors(theta: theta, A: A, D: D, dA: dA, dD: dD)
+        return VecchiaFactors(theta: theta, jitter: jitter, A: A, D: D, dA: dA, dD: dD)
     }
 
     /// The jitter levels tried in turn: the initial one, then ×10 steps from max(initial, 1e-10) up to 1e-4.

@@ -523,6 +523,45 @@ public final class SparseCholeskySymbolic: @unchecked Sendable {
         return superValueStart[s] + (c - Int(superFirst[s])) * nf + (lo - lo0)
     }
 
+    /// ``storageIndex(row:column:)`` for every entry of `matrix` (aligned with its entries), computed per
+    /// supernode with a scatter map instead of searches; nil if some entry lies outside the factor's pattern.
+    public func storageIndices(of matrix: SparseSymmetricMatrix) -> [Int]? {
+        guard matrix.order == order else { return nil }
+        let ns = supernodeCount
+        let nnz = matrix.rowIndices.count
+        var counts = [Int](repeating: 0, count: ns + 1)
+        var lowHigh = [(Int32, Int32)](repeating: (0, 0), count: nnz)
+        for j in 0..<order {
+            let b = inversePermutation[j]
+            for e in matrix.columnStarts[j]..<matrix.columnStarts[j + 1] {
+                let a = inversePermutation[Int(matrix.rowIndices[e])]
+                let lo = min(a, b), hi = max(a, b)
+                lowHigh[e] = (lo, hi)
+                counts[Int(columnSuper[Int(lo)]) + 1] += 1
+            }
+        }
+        for s in 0..<ns { counts[s + 1] += counts[s] }
+        var byS = [Int32](repeating: 0, count: nnz)
+        var fill = Array(counts[0..<ns])
+        for e in 0..<nnz { let s = Int(columnSuper[Int(lowHigh[e].0)]); byS[fill[s]] = Int32(e); fill[s] += 1 }
+        var where_ = [Int32](repeating: -1, count: order)
+        var out = [Int](repeating: 0, count: nnz)
+        for s in 0..<ns {
+            let r0 = superRowStart[s], nf = superRowStart[s + 1] - r0
+            for q in 0..<nf { where_[Int(superRows[r0 + q])] = Int32(q) }
+            let f = Int(superFirst[s])
+            for t in counts[s]..<counts[s + 1] {
+                let e = Int(byS[t])
+                let (lo, hi) = lowHigh[e]
+                let p = Int(where_[Int(hi)])
+                guard p >= 0, Int(superRows[r0 + p]) == Int(hi) else { return nil }
+                out[e] = superValueStart[s] + (Int(lo) - f) * nf + p
+            }
+            for q in 0..<nf { where_[Int(superRows[r0 + q])] = -1 }
+        }
+        return out
+    }
+
     /// Storage index of the diagonal entry of original index `i`.
     public func diagonalStorageIndex(_ i: Int) -> Int {
         let c = Int(inversePermutation[i])

@@ -117,6 +117,13 @@ struct SparseCholeskyTests {
         let natural = try SparseCholeskySymbolic(pattern: a, ordering: .natural)
         #expect(sym.factorizationFlops < natural.factorizationFlops)
         let retarget = try #require(sym.retargeted(to: b))
+        // Batch storage indices agree with the per-entry search.
+        let batch = try #require(sym.storageIndices(of: b))
+        for j in 0..<n {
+            for e in b.columnStarts[j]..<b.columnStarts[j + 1] {
+                #expect(batch[e] == sym.storageIndex(row: Int(b.rowIndices[e]), column: j))
+            }
+        }
         for (m, s) in [(a, sym), (b, retarget)] {
             let chol = try Cholesky(m.dense())
             let inv = try chol.inverse()
