@@ -113,7 +113,7 @@ public struct HNNOptions: Codable, Sendable, Equatable {
         }
         func number(_ key: String) throws(HNNError) -> Double? {
             guard let v = config[key] else { return nil }
-            guard let n = v as? NSNumber, !(v is Bool) || key == "smote" else { throw .invalidConfig("'\(key)' must be a number") }
+            guard let n = v as? NSNumber else { throw .invalidConfig("'\(key)' must be a number") }
             return n.doubleValue
         }
         func integer(_ key: String) throws(HNNError) -> Int? {
