@@ -40,10 +40,16 @@ public enum Integrators {
                                        gradient: ([[Double]]) throws -> [[Double]]) rethrows {
         let g = try gradient(q)
         for t in q.indices {
-            for i in q[t].indices {
-                let np = mu * p[t][i] - h * g[t][i]
-                p[t][i] = np
-                q[t][i] += h * np
+            g[t].withUnsafeBufferPointer { gp in
+                p[t].withUnsafeMutableBufferPointer { pp in
+                    q[t].withUnsafeMutableBufferPointer { qp in
+                        for i in 0..<qp.count {
+                            let np = mu * pp[i] - h * gp[i]
+                            pp[i] = np
+                            qp[i] += h * np
+                        }
+                    }
+                }
             }
         }
     }

@@ -156,12 +156,24 @@ public struct AdamOptimizer: Optimizer {
         }
         t += 1
         let c1 = 1 - pow(beta1, Double(t)), c2 = 1 - pow(beta2, Double(t))
+        let (b1, b2, lr, eps) = (beta1, beta2, learningRate, epsilon)
         for k in theta.indices {
-            for i in theta[k].indices {
-                let gi = g[k][i]
-                m[k][i] = beta1 * m[k][i] + (1 - beta1) * gi
-                v[k][i] = beta2 * v[k][i] + (1 - beta2) * gi * gi
-                theta[k][i] -= learningRate * (m[k][i] / c1) / ((v[k][i] / c2).squareRoot() + epsilon)
+            // Unsafe buffers: one uniqueness check per tensor instead of one per element.
+            g[k].withUnsafeBufferPointer { gp in
+                m[k].withUnsafeMutableBufferPointer { mp in
+                    v[k].withUnsafeMutableBufferPointer { vp in
+                        theta[k].withUnsafeMutableBufferPointer { tp in
+                            for i in 0..<tp.count {
+                                let gi = gp[i]
+                                let mi = b1 * mp[i] + (1 - b1) * gi
+                                let vi = b2 * vp[i] + (1 - b2) * gi * gi
+                                mp[i] = mi
+                                vp[i] = vi
+                                tp[i] -= lr * (mi / c1) / ((vi / c2).squareRoot() + eps)
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -228,15 +240,23 @@ public struct HamiltonianCodeOptimizer: Optimizer {
     public mutating func step(_ theta: inout [[Double]], gradient: ([[Double]]) throws -> [[Double]]) rethrows {
         let g = try gradient(theta)
         if m.isEmpty { m = theta.map { [Double](repeating: 0, count: $0.count) } }
+        let (b, lr, eps) = (beta, learningRate, epsilon)
         for t in theta.indices {
-            var kinetic = 0.0, potential = 0.0
-            for i in theta[t].indices {
-                m[t][i] = beta * m[t][i] + (1 - beta) * g[t][i]
-                kinetic += m[t][i] * m[t][i]
-                potential += g[t][i] * g[t][i]
+            g[t].withUnsafeBufferPointer { gp in
+                m[t].withUnsafeMutableBufferPointer { mp in
+                    theta[t].withUnsafeMutableBufferPointer { tp in
+                        var kinetic = 0.0, potential = 0.0
+                        for i in 0..<tp.count {
+                            let mi = b * mp[i] + (1 - b) * gp[i]
+                            mp[i] = mi
+                            kinetic += mi * mi
+                            potential += gp[i] * gp[i]
+                        }
+                        let scale = lr / ((0.5 * kinetic + 0.5 * potential).squareRoot() + eps)
+                        for i in 0..<tp.count { tp[i] -= scale * mp[i] }
+                    }
+                }
             }
-            let scale = learningRate / ((0.5 * kinetic + 0.5 * potential).squareRoot() + epsilon)
-            for i in theta[t].indices { theta[t][i] -= scale * m[t][i] }
         }
     }
 }

@@ -168,7 +168,12 @@ public enum Trainer {
                         if firstLoss == nil { firstLoss = value }
                         if options.regularizer == .paper && options.lambda > 0 {
                             var g = grad
-                            for t in g.indices { for i in g[t].indices { g[t][i] += options.lambda * q[t][i] } }
+                            let lambda = options.lambda
+                            for t in g.indices {
+                                q[t].withUnsafeBufferPointer { qp in
+                                    g[t].withUnsafeMutableBufferPointer { gp in for i in 0..<gp.count { gp[i] += lambda * qp[i] } }
+                                }
+                            }
                             return g
                         }
                         return grad

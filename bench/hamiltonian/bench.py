@@ -115,6 +115,11 @@ def models(dataset, seed, train_data, tests, target_args, baseline_features=None
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    if os.environ.get("REPORT_ONLY") == "1":  # re-render from the last results.json (e.g. after a new speed run)
+        with open(os.path.join(OUT, "results.json")) as f:
+            saved = json.load(f)
+        write_report(saved["results"], saved["meta"])
+        return
     if os.path.exists(WS):
         os.remove(WS)
     results = []

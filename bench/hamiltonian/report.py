@@ -158,8 +158,52 @@ def verdict_text(results):
         lines.append(f"- Of {sum(counts.values())} paired (optimizer × test set) comparisons against Adam, the Hamiltonian variant's gap was "
                      f"narrower beyond 2 s.e. in {counts['narrower']}, wider in {counts['wider']}, and not distinguishable in {counts['none']}.")
     lines.append("")
-    lines.append(os.environ.get("VERDICT", "").strip() or
-                 "**Plain statement.** See the tables: a narrower gap counts only if the out-of-time AUC does not fall with it "
-                 "(a model that fits the training data worse also has a smaller gap).")
+    # Computed facts for the plain statement.
+    facts = []
+    for ds, tests in [("freddie", ["oot_2006_2008", "oot_2009_2012"]), ("german", ["holdout"]), ("taiwan", ["holdout"])]:
+        rows = [r for r in results if r["dataset"] == ds]
+        for t in tests:
+            mlp = {m: mean(gap_stats(rows, m, t)[1]) for m in HAM + BASE if gap_stats(rows, m, t)[1]}
+            mlpg = {m: mean(gap_stats(rows, m, t)[0]) for m in HAM + BASE if gap_stats(rows, m, t)[0]}
+            if not mlp:
+                continue
+            lo, hi = min(mlp.values()), max(mlp.values())
+            lr = mean(gap_stats(rows, "logistic regression", t)[1])
+            gb = mean(gap_stats(rows, "GBDT", t)[1])
+            gbg = mean(gap_stats(rows, "GBDT", t)[0])
+            facts.append(f"{ds} {t.replace('_', ' ')}: the five MLP variants' mean test AUCs span {lo:.3f}–{hi:.3f} "
+                         f"(gaps {min(mlpg.values()):+.3f} to {max(mlpg.values()):+.3f}); logistic regression {lr:.3f}; "
+                         f"GBDT {gb:.3f} with gap {gbg:+.3f}")
+    lines.append("Measured: " + "; ".join(facts) + ".")
+    lines.append("")
+    lines.append(VERDICT)
     lines.append("")
     return "\n".join(lines)
+
+
+VERDICT = """**Plain statement** (written against the run recorded in `bench/out/hamiltonian/results.json`; the numbers in
+the tables and the "Measured" line above are regenerated, this paragraph is not — re-read it if they change).
+
+The Hamiltonian optimizer does **not** narrow the in-sample / out-of-time gap in any way that matters, and it does not
+make the network better out of time than a logistic regression.
+
+- Among the MLPs, the optimizer moves the out-of-time AUC by a few thousandths. On Freddie 2006–08 every Hamiltonian
+  variant is *behind* Adam by 0.002–0.004 AUC, with the same gap. On Freddie 2009–12 hamiltonian-paper's gap is
+  0.009 narrower than Adam's (beyond 2 s.e. over 5 seeds) with +0.0045 OOT AUC — about 8 % of a 0.11 gap. Plain SGD
+  has a narrower gap still (0.101) at a lower in-sample AUC, and logistic regression (0.110, OOT AUC 0.655) matches the
+  best network. hamiltonian-code, the rule behind the published numbers, is indistinguishable from Adam everywhere.
+  On German and Taiwan the paired differences are all within 2 s.e. (SGD at the default rate under-fits German).
+- The one large difference is the GBDT at LightGBM's default settings. It fits the training vintages almost perfectly
+  (in-sample AUC 0.999) and loses 0.33–0.40 AUC out of time. This is the pattern of the paper's XGBoost baseline. So the
+  paper's headline contrast (a stable network, an unstable boosted ensemble) is reproducible in kind. But it comes from
+  a smooth, regularised model against an over-fitted tree ensemble, not from the optimizer: Adam, SGD and a logistic
+  regression are just as stable.
+- This is expected from the structure of the optimizers. hamiltonian-paper with damping is heavy-ball momentum in
+  disguise: symplectic Euler with μ = 0.9 and h = 0.1 is exactly SGD with momentum 0.9 at rate 0.01, which a test
+  checks. hamiltonian-code is normalised-momentum SGD. Neither sees time or vintage. The drift behind the 2009–12 gap
+  is a changed default regime in the data, which no optimizer of the training loss can anticipate.
+- The paper's 0.80 / 0.76 / 0.70 were in-sample, hard-label, SMOTE-balanced cross-validation numbers. Measured here
+  with probabilities, on later vintages, the networks reach the logistic regression's out-of-time AUC and no more.
+
+Training times were measured on a shared 2-core machine, partly while other builds ran. Read them as orders of
+magnitude. Leapfrog costs about 1.6–1.8× symplectic Euler because it evaluates the gradient twice per step."""

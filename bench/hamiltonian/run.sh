@@ -17,5 +17,5 @@ if [ -x "$TORCH_PY" ] && [ "${SKIP_SPEED:-0}" != 1 ]; then
   "$TORCH_PY" bench/hamiltonian/speed.py "$OBL" "$OUT" > "$OUT/speed.md"
   export SPEED_MD="$OUT/speed.md"
 fi
-python3 bench/hamiltonian/bench.py "$OBL" "$OUT" Reports/hamiltonian.md
+python3 bench/hamiltonian/bench.py "$OBL" "$OUT" Reports/hamiltonian.md   # REPORT_ONLY=1: re-render from results.json
 echo "wrote Reports/hamiltonian.md" >&2
