@@ -122,6 +122,8 @@ def main():
           f"batch 32, {ROWS:,} rows × {EPOCHS} epochs = {samples:,} samples, cross-entropy + λ·½‖θ‖², one run, one thread each "
           f"(OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1)); PyTorch {torch.__version__}. Obligor's time is the `obligor train` fit "
           "(encoding and standardisation included, negligible here); PyTorch's is the epoch loop alone. Ratio > 1 means Obligor is faster.\n")
+    load = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else ["?"] * 3
+    print(f"Load average when run: {' '.join(load)} (on a machine shared with other builds, so one-run ratios are indicative).\n")
     print("| optimizer | Obligor (float64) samples/s | PyTorch float64 samples/s | ratio Obligor / PyTorch f64 | PyTorch float32 samples/s | ratio Obligor / PyTorch f32 |")
     print("|---|---|---|---|---|---|")
     for opt, ob, t64, t32 in rows:
