@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "ObligorRecourse", targets: ["ObligorRecourse"]),
         .library(name: "ObligorGP", targets: ["ObligorGP"]),
         .library(name: "ObligorPortfolio", targets: ["ObligorPortfolio"]),
+        .library(name: "ObligorNeural", targets: ["ObligorNeural"]),
+        .library(name: "ObligorHamiltonian", targets: ["ObligorHamiltonian"]),
         .executable(name: "obligor", targets: ["obligor"]),
     ],
     dependencies: [
@@ -45,19 +47,24 @@ let package = Package(
         .target(
             name: "ObligorBoosting", dependencies: ["ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
             exclude: ["README.md"]),
-        .target(name: "ObligorCatalog", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData", "ObligorGP"], exclude: ["README.md"]),
+        .target(name: "ObligorCatalog", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData", "ObligorGP", "ObligorHamiltonian"], exclude: ["README.md"]),
         .target(name: "ObligorReports", dependencies: ["ObligorMetrics", "ObligorModels"], exclude: ["README.md"]),
         .target(name: "ObligorRecourse", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData", "ObligorNumerics"], exclude: ["README.md"]),
         .target(
             name: "ObligorGP", dependencies: ["ObligorBoosting", "ObligorModels", "ObligorData", "ObligorNumerics"],
             exclude: ["README.md"]),
         .target(name: "ObligorPortfolio", dependencies: ["ObligorNumerics"], exclude: ["README.md"]),
+        .target(name: "ObligorNeural", dependencies: ["ObligorNumerics"], exclude: ["README.md"]),
+        .target(
+            name: "ObligorHamiltonian", dependencies: ["ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
+            exclude: ["README.md"]),
         .executableTarget(
             name: "obligor",
             dependencies: [
                 "ObligorNumerics", "ObligorData", "ObligorStore", "ObligorMetrics",
                 "ObligorModels", "ObligorBoosting", "ObligorCatalog", "ObligorReports", "ObligorRecourse",
                 "ObligorGP", "ObligorPortfolio",
+                "ObligorNeural", "ObligorHamiltonian",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -82,6 +89,10 @@ let package = Package(
             name: "ObligorGPTests", dependencies: ["ObligorGP", "ObligorBoosting", "ObligorModels", "ObligorData", "ObligorNumerics"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "ObligorPortfolioTests", dependencies: ["ObligorPortfolio", "ObligorNumerics"]),
+        .testTarget(name: "ObligorNeuralTests", dependencies: ["ObligorNeural", "ObligorNumerics"]),
+        .testTarget(
+            name: "ObligorHamiltonianTests",
+            dependencies: ["ObligorHamiltonian", "ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"]),
         .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData"]),
 
         // MARK: - Benchmarks (bench/run_foundation.sh runs this next to the Python anchors)

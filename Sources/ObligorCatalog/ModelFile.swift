@@ -2,6 +2,7 @@ import Foundation
 import ObligorBoosting
 import ObligorData
 import ObligorGP
+import ObligorHamiltonian
 import ObligorModels
 
 /// Any Obligor model, as one Codable value: the unit stored in the workspace and in `.obligor.json` files.
@@ -16,6 +17,8 @@ public enum AnyModel: Sendable {
     case gpboost(GPBoostModel)
     /// Linear fixed effects plus a latent GP.
     case glmm(GLMMModel)
+    /// A neural PD model trained with a Hamiltonian (or baseline) optimizer.
+    case hnn(HNNModel)
 
     /// The current format version of each kind.
     public static let formatVersion = 1
@@ -28,6 +31,7 @@ public enum AnyModel: Sendable {
         case .gbdt: return "gbdt"
         case .gpboost: return "gpboost"
         case .glmm: return "glmm"
+        case .hnn: return "hnn"
         }
     }
 
@@ -39,6 +43,7 @@ public enum AnyModel: Sendable {
         case let .gbdt(m): return m
         case let .gpboost(m): return m
         case let .glmm(m): return m
+        case let .hnn(m): return m
         }
     }
 
@@ -49,6 +54,7 @@ public enum AnyModel: Sendable {
         case let .scorecard(m): return m
         case let .gbdt(m): return m
         case .gpboost, .glmm: return nil
+        case .hnn: return nil
         }
     }
 
@@ -61,6 +67,7 @@ public enum AnyModel: Sendable {
         case let .logistic(m): return SQLExport.select(m)
         case let .scorecard(m): return SQLExport.select(m)
         case let .gbdt(m): return SQLExport.select(kind: kind, linearPredictor: TreeSQL.predictor(m))
+        case .hnn: throw ModelError.unsupportedFormat("hnn models are neural networks; SQL export covers logit, scorecard and gbdt")
         }
     }
 
@@ -74,6 +81,7 @@ public enum AnyModel: Sendable {
         case let .gbdt(m): return try e.encode(m)
         case let .gpboost(m): return try e.encode(m)
         case let .glmm(m): return try e.encode(m)
+        case let .hnn(m): return try e.encode(m)
         }
     }
 
@@ -89,6 +97,7 @@ public enum AnyModel: Sendable {
         case "gbdt": return .gbdt(try d.decode(GBDTModel.self, from: payload))
         case "gpboost": return .gpboost(try d.decode(GPBoostModel.self, from: payload))
         case "glmm": return .glmm(try d.decode(GLMMModel.self, from: payload))
+        case "hnn": return .hnn(try d.decode(HNNModel.self, from: payload))
         default: throw ModelError.unsupportedFormat("unknown model kind '\(kind)'")
         }
     }
@@ -132,6 +141,7 @@ extension AnyModel {
     public var seed: UInt64? {
         if case let .gbdt(m) = self { return m.parameters.seed }
         if case let .gpboost(m) = self { return m.settings.trees.seed }
+        if case let .hnn(m) = self { return m.options.training.seed }
         return nil
     }
 }

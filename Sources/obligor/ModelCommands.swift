@@ -171,6 +171,8 @@ struct ModelDescribe: ParsableCommand {
             note(pad("coefficient (standardised)", 44) + "estimate")
             for (k, c) in m.coefficients.enumerated() { note(pad(k == 0 ? "(intercept)" : m.features[k - 1], 44) + fmt(c, 6)) }
             describeGP(m.gp)
+        case let .hnn(m):
+            describeHNN(m)
         }
     }
 }

@@ -67,6 +67,7 @@ struct RecourseVerifyCommand: ParsableCommand {
             case let .gbdt(m): return m.threshold
             case let .gpboost(m): return m.threshold
             case let .glmm(m): return m.threshold
+            case let .hnn(m): return m.threshold
             case .scorecard: return nil
             }
         }()

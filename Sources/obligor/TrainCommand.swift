@@ -4,13 +4,14 @@ import ObligorBoosting
 import ObligorCatalog
 import ObligorData
 import ObligorGP
+import ObligorHamiltonian
 import ObligorMetrics
 import ObligorModels
 import ObligorNumerics
 import ObligorStore
 
 enum ModelKind: String, ExpressibleByArgument, CaseIterable {
-    case logit, scorecard, gbdt, gpboost, glmm
+    case logit, scorecard, gbdt, gpboost, glmm, hnn
 }
 
 struct TrainCommand: ParsableCommand {
@@ -34,6 +35,7 @@ struct TrainCommand: ParsableCommand {
                       min_data_in_leaf 50, lambda_l2 1, num_iterations 40), plus "train_cov_pars" (true)
                       and "init_cov_pars" ([var, range_time, range_space]).
           glmm:      "features" only.
+          hnn:       \(hnnConfigHelp)
         gpboost and glmm need the GP coordinates: --coords X,Y (and --time T for a space-time GP;
         --time is then the GP's time coordinate as well as the out-of-time split column).
         Unknown keys are an error, so a typo never trains a different model silently.
@@ -41,7 +43,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Workspace dataset name or CSV path.") var data: String
     @Option(help: "Binary target column (default: the dataset's target role).") var target: String?
-    @Option(help: "Model family: logit | scorecard | gbdt | gpboost | glmm.") var model: ModelKind
+    @Option(help: "Model family: logit | scorecard | gbdt | gpboost | glmm | hnn.") var model: ModelKind
     @Option(help: "Validation data (dataset name or CSV) for gbdt early stopping.") var valid: String?
     @Option(help: "Name to store the model under.") var name: String
     @Option(help: "JSON file with hyperparameters.") var config: String?
@@ -60,12 +62,15 @@ struct TrainCommand: ParsableCommand {
     var covFunction: String?
     @Option(help: "gpboost/glmm: Matérn smoothness 0.5, 1.5 or 2.5.") var nu: Double = 1.5
     @Option(help: "gpboost/glmm: euclidean | great_circle (coordinates lon,lat in degrees; ranges in km).") var distance: String = "euclidean"
+    @Option(help: "hnn: hamiltonian-paper | hamiltonian-code (default) | adam | sgd (overrides the config's optimizer).")
+    var optimizer: String?
     @Flag(help: "Replace an existing model of the same name.") var replace = false
     @Flag(help: "JSON summary on stdout.") var json = false
     @OptionGroup var workspace: WorkspaceOptions
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try validateHNNOptions()
         if model == .gpboost || model == .glmm {
             guard coords != nil else { throw ValidationError("--model \(model.rawValue) needs --coords X,Y (the GP's spatial coordinates)") }
             guard ["exact", "vecchia"].contains(gpApprox) else { throw ValidationError("--gp-approx must be exact or vecchia") }
@@ -110,12 +115,14 @@ struct TrainCommand: ParsableCommand {
             featureList = splitList(features)
         } else if let configured = configObject["features"] as? [String] {
             featureList = configured
+        } else if model == .hnn, let paper = hnnDefaultFeatures(frame) {
+            featureList = paper
         } else {
             var excluded = Set(roles.roleColumns)
             if let coords { excluded.formUnion(splitList(coords)) }
             featureList = frame.columnNames.filter { !excluded.contains($0) }
         }
-        for f in featureList where frame[f] == nil {
+        for f in featureList where frame[f] == nil && !(model == .hnn && hnnDerivable(f, frame)) {
             throw InputError("\(loaded.label): feature '\(f)' is not a column")
         }
         if featureList.contains(targetName) { throw InputError("the target '\(targetName)' cannot also be a feature") }
@@ -128,6 +135,9 @@ struct TrainCommand: ParsableCommand {
             case .gpboost, .glmm:
                 try checkCoordinates(trainData, timeColumn: timeColumn)
                 return try trainGP(frame: frame, labels: labels, features: featureList, timeColumn: timeColumn, target: targetName, config: configObject)
+            case .hnn:
+                return try trainHNN(trainData, labels: labels, features: featureList, target: targetName, timeColumn: timeColumn,
+                                    config: configObject, specials: specials)
             case .logit:
                 let lambda = (configObject["lambda_l2"] as? NSNumber)?.doubleValue ?? 0
                 let threshold = (configObject["threshold"] as? NSNumber)?.doubleValue ?? 0.5
@@ -193,6 +203,7 @@ struct TrainCommand: ParsableCommand {
             describeGP(m.gp)
         }
         if case let .glmm(m) = anyModel { describeGP(m.gp) }
+        if case let .hnn(m) = anyModel { describeHNN(m) }
         if case let .scorecard(card) = anyModel {
             note("scorecard: \(card.characteristics.count) characteristics kept, \(card.dropped.count) dropped")
             for c in card.characteristics.sorted(by: { $0.iv > $1.iv }) {
@@ -222,6 +233,7 @@ struct TrainCommand: ParsableCommand {
         case .gbdt: allowed = BoostingParameters.configKeys.union(["features", "special_values"])
         case .gpboost: allowed = BoostingParameters.configKeys.union(["features", "train_cov_pars", "init_cov_pars"])
         case .glmm: allowed = ["features"]
+        case .hnn: allowed = HNNOptions.configKeys.union(["features", "special_values"])
         }
         for key in dict.keys where !allowed.contains(key) {
             throw InputError("\(config): unknown key '\(key)' for model \(model.rawValue) (known: \(allowed.sorted().joined(separator: ", ")))")
