@@ -40,6 +40,8 @@ public struct GPBoostProgress: Sendable {
     public let parameters: [Double]
     public let validationLogLoss: Double?
     public let seconds: Double
+    /// Laplace evaluations spent re-estimating θ this round.
+    public let evaluations: Int
 }
 
 /// Tree boosting with a latent Gaussian-process frailty (LaGaBoost / GPBoost: Sigrist 2022 JMLR, 2023 TPAMI;
@@ -127,10 +129,12 @@ public struct GPBoostModel: Scorer, Codable, Equatable {
         for round in 1...max(1, params.numIterations) {
             let started = Date()
             let e: LaplaceEvaluation
+            var evaluations = 1
             if settings.trainCovarianceParameters {
                 let est = try CovarianceEstimation.estimate(engine: engine, fixed: F, start: theta, warmStart: mode, optimizer: optimizer)
                 theta = est.parameters
                 e = est.evaluation
+                evaluations = est.evaluations
             } else {
                 e = try engine.evaluate(parameters: theta, fixed: F, warmStart: mode, gradients: .fixedEffects)
             }
@@ -156,7 +160,8 @@ public struct GPBoostModel: Scorer, Codable, Equatable {
             }
             history.append(RoundRecord(negLogLikelihood: e.negLogLikelihood, parameters: theta, validationLogLoss: vLoss))
             progress?(GPBoostProgress(round: round, negLogLikelihood: e.negLogLikelihood, parameters: theta,
-                                      validationLogLoss: vLoss, seconds: Date().timeIntervalSince(started)))
+                                      validationLogLoss: vLoss, seconds: Date().timeIntervalSince(started),
+                                      evaluations: evaluations))
             if hasValidation && round - best.round >= params.earlyStoppingRound { break }
         }
         if hasValidation {

@@ -306,7 +306,7 @@ struct TrainCommand: ParsableCommand {
         return .gpboost(try GPBoostModel.train(frame: frame, labels: labels, features: features, columns: columns, covariance: covariance,
                                                approximation: approximation, settings: settings, validation: validation) { p in
             note("  [\(p.round)] NLL \(fmt(p.negLogLikelihood, 4))  θ \(p.parameters.map { fmt($0, 4) }.joined(separator: " "))"
-                 + (p.validationLogLoss.map { "  valid log-loss \(fmt($0, 5))" } ?? "") + "  \(fmt(p.seconds, 2)) s")
+                 + (p.validationLogLoss.map { "  valid log-loss \(fmt($0, 5))" } ?? "") + "  \(p.evaluations) evaluations  \(fmt(p.seconds, 2)) s")
         })
     }
 }
