@@ -42,10 +42,12 @@ run_ours glmm_vecchia --model glmm --gp-approx vecchia --neighbors 20 --vecchia-
 
 # Our tuning: early stopping on the last training period (t = 13), then a refit on t <= 13 with the best round count.
 echo "== Obligor tuning" >&2
+echo '{"num_iterations": 150, "early_stopping_round": 10}' > "$OUT/tune.json"
 "$B" train --data "$OUT/train_le12.csv" --valid "$OUT/valid_13.csv" --name tune --model gpboost --gp-approx vecchia \
-  --config <(echo '{"num_iterations": 150, "early_stopping_round": 10}') $GP > "$OUT/tune.log" 2>&1
+  --config "$OUT/tune.json" $GP > "$OUT/tune.log" 2>&1
 BEST=$("$B" model describe tune --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["model"]["bestRound"])')
-run_ours gpboost_tuned --model gpboost --gp-approx vecchia --config <(echo "{\"num_iterations\": $BEST}")
+echo "{\"num_iterations\": $BEST}" > "$OUT/tuned.json"
+run_ours gpboost_tuned --model gpboost --gp-approx vecchia --config "$OUT/tuned.json"
 
 $PY - "$OUT" <<'PY'
 import json, re, sys
