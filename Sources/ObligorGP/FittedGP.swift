@@ -93,6 +93,8 @@ public struct FittedGP: Codable, Sendable, Equatable {
     public var posterior: LatentPosterior
     /// Approximate negative log marginal likelihood at the fit.
     public var negLogLikelihood: Double
+    /// Numerical warnings from the final fit (nil or empty when there were none).
+    public var warnings: [String]? = nil
 
     public var trainingLocations: DistinctLocations {
         DistinctLocations(uniqueTime: locationTime, uniqueSpace: locationSpace, dimension: columns.space.count)

@@ -112,7 +112,7 @@ public struct GLMMModel: Scorer, Codable, Equatable {
         let e = try engine.evaluate(parameters: theta, fixed: fixed(z[p...]), warmStart: mode, gradients: .none)
         let gp = FittedGP(covariance: covariance, likelihood: .bernoulliLogit, approximation: approximation, columns: columns,
                           parameters: theta, locationTime: loc.time, locationSpace: loc.space, posterior: e.posterior,
-                          negLogLikelihood: e.negLogLikelihood)
+                          negLogLikelihood: e.negLogLikelihood, warnings: e.warnings.isEmpty ? nil : e.warnings)
         return GLMMModel(features: features, means: means, scales: scales, coefficients: beta, gp: gp, iterations: iterations)
     }
 }

@@ -178,7 +178,7 @@ public struct GPBoostModel: Scorer, Codable, Equatable {
         let final = try engine.evaluate(parameters: theta, fixed: F, warmStart: mode, gradients: .none)
         let gp = FittedGP(covariance: covariance, likelihood: .bernoulliLogit, approximation: approximation, columns: columns,
                           parameters: theta, locationTime: loc.time, locationSpace: loc.space, posterior: final.posterior,
-                          negLogLikelihood: final.negLogLikelihood)
+                          negLogLikelihood: final.negLogLikelihood, warnings: final.warnings.isEmpty ? nil : final.warnings)
         let model = GBDTModel(features: booster.featureSpecs, trees: booster.trees, baseScore: f0, parameters: params,
                               bestIteration: hasValidation ? best.round : nil, validationMetric: hasValidation ? best.loss : nil,
                               source: "obligor-gpboost")

@@ -114,6 +114,8 @@ public struct LaplaceEvaluation: Sendable {
     public var gradientFixedEffects: [Double]?
     /// Newton iterations used to find the mode.
     public var newtonIterations: Int
+    /// Numerical warnings (e.g. jitter added to an ill-conditioned covariance), for the analyst.
+    public var warnings: [String] = []
 
     /// The posterior needed for prediction.
     public var posterior: LatentPosterior { LatentPosterior(mode: mode, negHessian: negHessian, modeGradient: modeGradient) }

@@ -128,6 +128,9 @@ struct VecchiaFactors: Sendable {
     let theta: [Double]
     /// The initial jitter they were computed with.
     var jitter: Double = 1e-10
+    /// Locations whose neighbour covariance needed more than the initial jitter, and the largest jitter used.
+    var raisedJitter = 0
+    var largestJitter = 0.0
     /// Aligned with the neighbour list.
     var A: [Double]
     var D: [Double]
@@ -327,6 +330,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
         var work = [Double](repeating: 0, count: maxN)
         var rhs = [Double](repeating: 0, count: maxN)
         let jitters = jitterSequence(jitter)
+        var raised = 0, largest = 0.0
         let times = locations.time ?? [Double](repeating: 0, count: m)
         let space = locations.space
         let sd = locations.spaceDimension
@@ -372,7 +376,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
                 }
             }
             var accepted = false
-            for eps in jitters {
+            for (attempt, eps) in jitters.enumerated() {
                 let mult = 1 + eps
                 for q in 0..<(n * n) { Lc[q] = C[q] }
                 for a in 0..<n { Lc[a * n + a] *= mult }
@@ -405,13 +409,19 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
                     }
                 }
                 accepted = true
+                // Raised jitter, or a conditional variance at the jitter's scale: the neighbour covariance is
+                // numerically singular and the jitter is what keeps D positive.
+                if attempt > 0 || d < 1e-8 * variance { raised += 1; largest = max(largest, eps) }
                 break
             }
             if !accepted {
                 throw .numerical("Vecchia: the covariance of the \(n) neighbours of location \(l + 1) is singular even with jitter 1e-4·σ² (duplicate locations or a range far larger than the spread of the coordinates?)")
             }
         }
-        return VecchiaFactors(theta: theta, jitter: jitter, A: A, D: D, dA: dA, dD: dD)
+        var result = VecchiaFactors(theta: theta, jitter: jitter, A: A, D: D, dA: dA, dD: dD)
+        result.raisedJitter = raised
+        result.largestJitter = largest
+        return result
     }
 
     /// The jitter levels tried in turn: the initial one, then ×10 steps from max(initial, 1e-10) up to 1e-4.
@@ -647,6 +657,11 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
         var result = LaplaceEvaluation(negLogLikelihood: nll, mode: st.b, negHessian: st.derivatives.negHessian,
                                        modeGradient: st.derivatives.gradient, gradientLogParameters: nil,
                                        gradientFixedEffects: nil, newtonIterations: st.iterations)
+        if f.raisedJitter > 0 {
+            result.warnings.append("Vecchia: the neighbour covariance of \(f.raisedJitter) of \(m) locations is numerically singular; "
+                                   + "a jitter of \(f.largestJitter)·σ² on its diagonal keeps it positive definite (near-duplicate "
+                                   + "locations or a range much larger than the coordinates' spread)")
+        }
         if gradients.isEmpty { return result }
         // Selected inverse of H = Q + W: diagonal d and the entries on Q's pattern.
         let Z = st.cholesky.selectedInverse()
@@ -765,6 +780,7 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
         let variance = covariance.value(theta, timeSquared: 0, spaceSquared: 0)
         var mean = [Double](repeating: 0, count: np)
         var condVar = [Double](repeating: 0, count: np)
+        var predNeighbors: [[Int]] = []
         var rhs = [Double](repeating: 0, count: m * np)
         var dist = [Double](repeating: 0, count: m)
         var C = [Double](repeating: 0, count: k * k), Lc = C
@@ -817,6 +833,10 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
             var mu = 0.0
             for x in 0..<k { mu += a[x] * mode[nbp[x]]; rhs[p * m + nbp[x]] = a[x] }
             mean[p] = mu
+            if jointCovariance { predNeighbors.append(nbp) }
+        }
+        if jointCovariance {
+            return try jointPrediction(theta: theta, new: new, neighborSets: predNeighbors, mode: mode, chol: chol)
         }
         // X = L⁻¹ P R; Cov_post part = XᵀX.
         let X = chol.halfSolve(rhs, columns: np)
@@ -841,5 +861,70 @@ public struct VecchiaLaplace: LaplaceApproximation, @unchecked Sendable {
             cov = Matrix.diagonal(diag)
         }
         return (mean, cov)
+    }
+
+    /// Joint prediction: every prediction location is conditioned on the union U of their training neighbour
+    /// sets, jointly: `b* | b_U ~ N(A b_U, Σ** − Σ*U A)`, `A = Σ_UU⁻¹Σ_U*`, so
+    /// `Cov(b*) = Aᵀ Cov_post(b_U) A + Σ** − Σ*U A` with `Cov_post = (Q + W)⁻¹` restricted to U.
+    ///
+    /// Unlike the per-location rule (prediction locations conditionally independent given their own
+    /// neighbours, GPBoost's `cond_obs_only`), this keeps the prior correlation between the prediction locations
+    /// that the training data do not explain — the part that matters for joint portfolio draws at later periods.
+    /// With all locations as neighbours it is the exact GP prediction.
+    func jointPrediction(theta: [Double], new: DistinctLocations, neighborSets: [[Int]], mode: [Double],
+                         chol: SparseCholesky) throws(GPError) -> (mean: [Double], covariance: Matrix) {
+        let m = locations.count, np = new.count
+        let union = Array(Set(neighborSets.joined())).sorted()
+        let u = union.count
+        let metric = covariance.metric
+        var kuu = [Double](repeating: 0, count: u * u)
+        for x in 0..<u {
+            for y in 0...x {
+                let (dt2, ds2) = locations.squaredDistances(union[x], locations, union[y], metric: metric)
+                let v = covariance.value(theta, timeSquared: dt2, spaceSquared: ds2)
+                kuu[x * u + y] = v
+                kuu[y * u + x] = v
+            }
+        }
+        var kus = [Double](repeating: 0, count: u * np)
+        for x in 0..<u {
+            for p in 0..<np {
+                let (dt2, ds2) = locations.squaredDistances(union[x], new, p, metric: metric)
+                kus[x * np + p] = covariance.value(theta, timeSquared: dt2, spaceSquared: ds2)
+            }
+        }
+        var factor: Cholesky? = nil
+        for eps in VecchiaLaplace.jitterSequence(initialJitter) {
+            var j = kuu
+            for x in 0..<u { j[x * u + x] *= 1 + eps }
+            if let f = try? Cholesky(Matrix(rows: u, columns: u, values: j)) { factor = f; break }
+        }
+        guard let factor else { throw .numerical("Vecchia joint prediction: the covariance of the \(u) conditioning locations is singular even with jitter") }
+        let A: Matrix
+        do { A = try factor.solve(Matrix(rows: u, columns: np, values: kus)) } catch { throw .numerical("Vecchia joint prediction: \(error)") }
+        var modeU = [Double](repeating: 0, count: u)
+        for x in 0..<u { modeU[x] = mode[union[x]] }
+        let mean = (try? A.gemv(modeU, transpose: true)) ?? []
+        // Cov_post(U, U) = (L⁻¹P E_U)ᵀ(L⁻¹P E_U).
+        var e = [Double](repeating: 0, count: u * m)
+        for x in 0..<u { e[x * m + union[x]] = 1 }
+        let X = Matrix(rows: u, columns: m, values: chol.halfSolve(e, columns: u))
+        let post: Matrix, ap: Matrix, quad: Matrix, prior: Matrix
+        do {
+            post = try Matrix.gemm(X, X, transposeB: true)
+            ap = try Matrix.gemm(post, A)                                   // Cov_post A
+            quad = try Matrix.gemm(A, ap, transposeA: true)                 // Aᵀ Cov_post A
+            prior = try Matrix.gemm(Matrix(rows: u, columns: np, values: kus), A, transposeA: true)   // Σ*U A
+        } catch { throw .numerical("Vecchia joint prediction: \(error)") }
+        var cov = [Double](repeating: 0, count: np * np)
+        for p in 0..<np {
+            for q in 0..<np {
+                let (dt2, ds2) = new.squaredDistances(p, new, q, metric: metric)
+                let residual = covariance.value(theta, timeSquared: dt2, spaceSquared: ds2) - 0.5 * (prior[p, q] + prior[q, p])
+                cov[p * np + q] = quad[p, q] + residual
+            }
+        }
+        for p in 0..<np where cov[p * np + p] < 0 { cov[p * np + p] = 0 }
+        return (mean, Matrix(rows: np, columns: np, values: cov))
     }
 }

@@ -184,4 +184,5 @@ func describeGP(_ gp: FittedGP) {
          + ", \(gp.trainingLocations.count) training locations; time \(gp.columns.time ?? "-"), space \(gp.columns.space.joined(separator: ","))")
     for (name, v) in zip(gp.parameterNames, gp.parameters) { note("  " + pad(name, 20) + fmt(v, 6)) }
     note("  approximate negative log marginal likelihood \(fmt(gp.negLogLikelihood, 4))")
+    for w in gp.warnings ?? [] { note("warning: \(w)") }
 }
