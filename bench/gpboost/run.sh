@@ -63,3 +63,9 @@ for name, label in [("gpboost_vecchia", "Obligor GPBoost (Vecchia 20)"), ("gpboo
 json.dump(ours, open(f"{out}/ours.json", "w"), indent=1)
 PY
 $PY "$ROOT/bench/gpboost/compare.py" --out "$OUT" --title "$CASE (seed 2, 8000 loans, 150 regions, 16 periods)"
+
+# Portfolio loss per test period (sum of orig_upb of defaulted loans, 2,000 draws, as the anchor).
+for m in gpboost_vecchia gpboost_tuned glmm_vecchia; do
+  "$B" portfolio --model "$m" --data "$OUT/test.csv" --sims 2000 --seed 1 --threads 1 --json > "$OUT/portfolio_$m.json" 2> "$OUT/portfolio_$m.log"
+done
+$PY "$ROOT/bench/gpboost/portfolio_table.py" "$OUT" gpboost_vecchia gpboost_tuned glmm_vecchia | tee "$OUT/portfolio.md"

@@ -27,7 +27,7 @@ for size in ${SIZES:-8000:150 30000:300 76000:625}; do
   $PY - "$d" "$loans" "$regions" <<'PY'
 import re, sys, csv, math
 d, loans, regions = sys.argv[1:4]
-t = open(f"{d}/train.time").read(); log = open(f"{d}/train.log").read()
+t = open(f"{d}/train.time").read(); log = t   # the CLI writes its notes to stderr, next to time -v
 cpu = float(re.search(r"User time \(seconds\): ([\d.]+)", t).group(1)) + float(re.search(r"System time \(seconds\): ([\d.]+)", t).group(1))
 w = [float(x) for x in re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", t).group(1).split(":")]
 wall = w[-1] + 60 * w[-2] + (3600 * w[-3] if len(w) > 2 else 0)
