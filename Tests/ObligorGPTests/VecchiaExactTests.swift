@@ -55,3 +55,34 @@ struct VecchiaExactTests {
         #expect(e.warnings.first?.contains("jitter") == true)
     }
 }
+
+@Suite("Vecchia random orderings against GPBoost")
+struct VecchiaOrderingReferenceTests {
+    struct Reference: Decodable {
+        struct Entry: Decodable { let vecchia_ordering: String; let nu: Double; let fixed_effects: String; let cov_pars: [Double]; let neg_log_lik: Double }
+        let nll: [Entry]
+    }
+
+    /// Random orderings cannot be matched bit for bit (different random permutations), so the two Vecchia
+    /// approximations are compared by value: within 0.5 % of GPBoost's NLL (notes/gpboost.md §6 goal 2). The spread
+    /// between orderings of one implementation is itself ~0.1–0.2 % here (GPBoost: 537.49 random vs 537.15
+    /// time_random_space at the first set).
+    @Test func randomOrderingsAgreeWithGPBoost() throws {
+        let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: fixtureURL("ref_vecchia_orderings_st_5k.json")))
+        let data = PanelFixture.st5kTrain
+        let loc = try data.locations()
+        let lik = try LikelihoodEvaluator(kind: .bernoulliLogit, y: data.y, rowLocation: loc.rowLocation, locationCount: loc.count)
+        var worst = 0.0
+        for r in ref.nll {
+            let ordering = try #require(VecchiaOrdering(rawValue: r.vecchia_ordering))
+            let engine = try VecchiaLaplace(locations: loc, covariance: CovarianceFunction(kind: .maternSpaceTime, nu: r.nu),
+                                            likelihood: lik, numNeighbors: 20, ordering: ordering, seed: 0)
+            let F = r.fixed_effects == "true_fx" ? data.trueFx : [Double](repeating: -3.6, count: data.y.count)
+            let e = try engine.evaluate(parameters: r.cov_pars, fixed: F, warmStart: nil, gradients: .none)
+            let rel = abs(e.negLogLikelihood - r.neg_log_lik) / r.neg_log_lik
+            worst = max(worst, rel)
+            #expect(rel < 0.005, "\(r.vecchia_ordering) ν \(r.nu) \(r.fixed_effects) \(r.cov_pars): \(e.negLogLikelihood) vs \(r.neg_log_lik)")
+        }
+        print("Vecchia random orderings vs GPBoost: worst relative difference \(worst)")
+    }
+}
