@@ -27,6 +27,12 @@ let panelFeatureList = "credit_score,ltv,dti,ir_spread,loan_age,orig_upb,first_t
         let gp = model?["gp"] as? [String: Any]
         #expect((gp?["parameters"] as? [Double])?.count == 3)
 
+        // A model file round trip (export, import under another name) scores byte for byte the same.
+        #expect(try box.run(["model", "export", "b", box.path("b.obligor.json"), "--workspace", box.workspace]).status == 0)
+        #expect(try box.run(["model", "import", box.path("b.obligor.json"), "--name", "b2", "--workspace", box.workspace]).status == 0)
+        #expect(try box.run(["score", "--model", "b2", "--data", st5kCSV, "--out", box.path("pd2.csv"), "--workspace", box.workspace]).status == 0)
+        #expect(try String(contentsOfFile: box.path("pd2.csv"), encoding: .utf8) == String(contentsOfFile: box.path("pd.csv"), encoding: .utf8))
+
         // Portfolio loss on the two out-of-time periods: joint frailty vs independent defaults.
         let all = try String(contentsOfFile: st5kCSV, encoding: .utf8).split(whereSeparator: \.isNewline)
         let test = box.write("test.csv", ([all[0]] + all.dropFirst().filter { $0.hasSuffix(",test") }).joined(separator: "\n") + "\n")
