@@ -162,19 +162,50 @@ struct RecourseVerifyCommand: ParsableCommand {
             note("  fixed: row \(ids[r.row]) probability \(fmt(r.probability)) best reachable \(fmt(r.bestProbability ?? .nan))\(relax)")
         }
         guard json else { return }
-        let rows: [Any] = try summary.rows.filter { $0.verdict != .approved }.map { r -> Any in
-            var o = try jsonObject(r) as! [String: Any]
-            o["id"] = ids[r.row]
-            return o
-        }
-        var object: [String: Any] = [
-            "rows": summary.rows.count, "method": summary.method, "threshold": summary.threshold, "approve_above": summary.approveAbove,
-            "approved": c[.approved] ?? 0, "recourse": c[.recourse] ?? 0, "no_recourse": c[.noRecourse] ?? 0, "abstain": c[.abstain] ?? 0,
-            "denied": summary.rows.count - (c[.approved] ?? 0), "seconds": summary.seconds, "action_set": space.actionSet.name,
-            "action_set_sha256": hash, "parts": space.parts.map { $0.features.map { space.features[$0].name } },
-            "part_sets_enumerated": summary.enumerations, "part_sets_loaded": loadedSets, "verdicts": rows,
-        ]
-        if !groups.isEmpty { object["recourse_by_group"] = try groups.map { try jsonObject($0) } }
-        try printJSON(object)
+        // Typed encoding straight to bytes: the generic [String: Any] path (encode, parse, re-serialise with dynamic
+        // casts) was a third of the whole command's CPU time on German's 1,000 rows.
+        let output = VerifyOutput(
+            rows: summary.rows.count, method: summary.method, threshold: summary.threshold, approve_above: summary.approveAbove,
+            approved: c[.approved] ?? 0, recourse: c[.recourse] ?? 0, no_recourse: c[.noRecourse] ?? 0, abstain: c[.abstain] ?? 0,
+            denied: summary.rows.count - (c[.approved] ?? 0), seconds: summary.seconds, action_set: space.actionSet.name,
+            action_set_sha256: hash, parts: space.parts.map { $0.features.map { space.features[$0].name } },
+            part_sets_enumerated: summary.enumerations, part_sets_loaded: loadedSets,
+            verdicts: summary.rows.filter { $0.verdict != .approved }.map { IdentifiedRow(row: $0, id: ids[$0.row]) },
+            recourse_by_group: groups.isEmpty ? nil : groups)
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var data = try e.encode(output)
+        data.append(0x0A)
+        FileHandle.standardOutput.write(data)
+    }
+}
+
+/// The `--json` document of `recourse verify`.
+private struct VerifyOutput: Encodable {
+    let rows: Int
+    let method: String
+    let threshold: Double
+    let approve_above: Bool
+    let approved, recourse, no_recourse, abstain, denied: Int
+    let seconds: Double
+    let action_set: String
+    let action_set_sha256: String
+    let parts: [[String]]
+    let part_sets_enumerated: Int
+    let part_sets_loaded: Int
+    let verdicts: [IdentifiedRow]
+    let recourse_by_group: [RecourseGroupRate]?
+}
+
+/// A row's result with the data's id added to the same JSON object.
+private struct IdentifiedRow: Encodable {
+    let row: RowResult
+    let id: String
+    enum Key: String, CodingKey { case id }
+    func encode(to encoder: Encoder) throws {
+        try row.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(id, forKey: .id)
     }
 }
