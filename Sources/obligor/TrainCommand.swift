@@ -54,7 +54,7 @@ struct TrainCommand: ParsableCommand {
     var seed: UInt64?
     var seedGiven: Bool { seed != nil }
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
-    @Option(help: "gpboost/glmm: spatial coordinate columns, comma-separated (e.g. x,y or lon,lat).") var coords: String?
+    @Option(help: "gpboost/glmm: spatial coordinate columns, comma-separated (e.g. x,y or lon,lat; default: the dataset's coordinates).") var coords: String?
     @Option(name: .customLong("gp-approx"), help: "gpboost/glmm: exact | vecchia.") var gpApprox: String = "exact"
     @Option(help: "gpboost/glmm: Vecchia neighbours.") var neighbors: Int = 20
     @Option(name: .customLong("vecchia-ordering"), help: "gpboost/glmm: none | random | time | time_random_space.") var vecchiaOrdering: String?
@@ -72,7 +72,6 @@ struct TrainCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         try validateHNNOptions()
         if model == .gpboost || model == .glmm {
-            guard coords != nil else { throw ValidationError("--model \(model.rawValue) needs --coords X,Y (the GP's spatial coordinates)") }
             guard ["exact", "vecchia"].contains(gpApprox) else { throw ValidationError("--gp-approx must be exact or vecchia") }
             guard neighbors >= 1 else { throw ValidationError("--neighbors must be at least 1") }
             guard [0.5, 1.5, 2.5].contains(nu) else { throw ValidationError("--nu must be 0.5, 1.5 or 2.5") }
@@ -133,8 +132,13 @@ struct TrainCommand: ParsableCommand {
         let (anyModel, seconds): (AnyModel, Double) = try timed {
             switch model {
             case .gpboost, .glmm:
-                try checkCoordinates(trainData, timeColumn: timeColumn)
-                return try trainGP(frame: frame, labels: labels, features: featureList, timeColumn: timeColumn, target: targetName, config: configObject)
+                let space = coords.map(splitList) ?? loaded.roles.coordinates
+                guard !space.isEmpty else {
+                    throw InputError("--model \(model.rawValue) needs the GP's spatial coordinates: pass --coords X,Y, or import the dataset with --coords")
+                }
+                try checkCoordinates(trainData, timeColumn: timeColumn, space: space)
+                return try trainGP(frame: frame, labels: labels, features: featureList, timeColumn: timeColumn, space: space,
+                                   target: targetName, config: configObject)
             case .hnn:
                 return try trainHNN(trainData, labels: labels, features: featureList, target: targetName, timeColumn: timeColumn,
                                     config: configObject, specials: specials)
@@ -253,8 +257,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// GP coordinates must be numeric and present in every row; errors name the file, line and column.
-    func checkCoordinates(_ data: LoadedData, timeColumn: String?) throws {
-        let space = splitList(coords ?? "")
+    func checkCoordinates(_ data: LoadedData, timeColumn: String?, space: [String]) throws {
         for (name, role) in (timeColumn.map { [($0, "time coordinate")] } ?? []) + space.map({ ($0, "spatial coordinate") }) {
             guard let col = data.frame[name] else { throw InputError("\(data.label): no column '\(name)' (the GP's \(role))") }
             guard let v = col.doubles() else {
@@ -268,9 +271,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Fits a gpboost or glmm model.
-    func trainGP(frame: Frame, labels: [Int], features: [String], timeColumn: String?, target: String,
+    func trainGP(frame: Frame, labels: [Int], features: [String], timeColumn: String?, space: [String], target: String,
                  config: [String: Any]) throws -> AnyModel {
-        let columns = GPCoordinateColumns(time: timeColumn, space: splitList(coords ?? ""))
+        let columns = GPCoordinateColumns(time: timeColumn, space: space)
         guard let metric = DistanceMetric(rawValue: distance) else { throw InputError("--distance must be euclidean or great_circle") }
         let kindName = covFunction ?? (timeColumn == nil ? "matern" : "matern_space_time")
         guard let kind = CovarianceKind(rawValue: kindName) else {

@@ -65,6 +65,13 @@ let panelFeatureList = "credit_score,ltv,dti,ir_spread,loan_age,orig_upb,first_t
             #expect(box.workspaceBytes() == before)
         }
         let noCoords = try box.run(["train", "--model", "gpboost", "--name", "m", "--data", missing, "--target", "default", "--workspace", box.workspace])
-        #expect(noCoords.status != 0 && noCoords.stderr.contains("--coords"))
+        #expect(noCoords.status == 1 && noCoords.stderr.contains("--coords"))
+        // Coordinates can come from the dataset's roles instead.
+        #expect(try box.run(["data", "import", st5kCSV, "--name", "panel", "--target", "default", "--time", "t", "--coords", "x,y",
+                             "--workspace", box.workspace]).status == 0)
+        let fromRoles = try box.run(["train", "--model", "glmm", "--name", "r", "--data", "panel", "--train-until", "9",
+                                     "--features", "credit_score,ltv", "--workspace", box.workspace])
+        #expect(fromRoles.status == 0, "\(fromRoles.stderr)")
+        #expect(fromRoles.stderr.contains("space x,y"))
     }
 }
