@@ -32,7 +32,9 @@ struct ScoreCommand: ParsableCommand {
         """)
 
     @Option(help: "Model name in the workspace.") var model: String
-    @Option(help: "Workspace dataset name or CSV path.") var data: String
+    @Option(help: "Workspace dataset name or CSV path.") var data: String?
+    @Option(name: .customLong("json-record"), help: "Score one applicant given as a JSON object, from a file or - (stdin); prints {\"pd\": …}.")
+    var jsonRecord: String?
     @Option(help: "Output CSV (default: stdout).") var out: String?
     @Option(help: "Score only shard i of N (0-based), e.g. 0/4.") var shard: Shard?
     @Option(help: "Id column (default: the dataset's id role).") var id: String?
@@ -42,10 +44,35 @@ struct ScoreCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if (data == nil) == (jsonRecord == nil) { throw ValidationError("give exactly one of --data and --json-record") }
+        if jsonRecord != nil && (shard != nil || out != nil || components || id != nil) {
+            throw ValidationError("--json-record scores one record to stdout; --shard, --out, --id and --components do not apply")
+        }
+    }
+
+    /// One JSON record → one PD on stdout. Not recorded in the workspace's score log (a
+    /// per-request write would dominate the latency of a single score).
+    func scoreRecord(_ source: String) throws {
+        let ws = try workspace.openExisting()
+        let (anyModel, _) = try loadModel(model, workspace: ws)
+        let bytes: Data
+        if source == "-" { bytes = FileHandle.standardInput.readDataToEndOfFile() } else {
+            guard let d = FileManager.default.contents(atPath: source) else { throw InputError("\(source): cannot be read") }
+            bytes = d
+        }
+        let frame: Frame
+        do { frame = try anyModel.frame(jsonRecord: bytes) } catch let e as ModelError { throw InputError("JSON record: \(e.description)") } catch {
+            throw InputError("JSON record: \(InputFailure.message(for: error) ?? "\(error)")")
+        }
+        let pd = try anyModel.scorer.predictPD(frame)[0]
+        guard pd.isFinite else { throw InputError("JSON record: the model produced a non-finite PD") }
+        print("{\"pd\":\(pd)}")
     }
 
     func run() throws {
         if let threads { Parallel.threads = threads }
+        if let jsonRecord { return try scoreRecord(jsonRecord) }
+        let data = data!
         let ws = try workspace.openExisting()
         let (anyModel, _) = try loadModel(model, workspace: ws)
         let loaded = try LoadedData.load(data, workspace: workspace)
