@@ -135,6 +135,10 @@ struct ModelDescribe: ParsableCommand {
         if json {
             try printJSON(["name": model, "kind": anyModel.kind, "format_version": stored.formatVersion,
                            "features": anyModel.scorer.featureNames,
+                           "missing_policy": anyModel.missingPolicy.map { t -> [String: Any] in
+                               ["feature": t.feature, "kind": t.kind, "special_values": t.specialValues, "missing": t.missing,
+                                "unseen": t.unseen as Any? ?? NSNull()]
+                           },
                            "metadata": (try? JSONSerialization.jsonObject(with: stored.metadata)) ?? [:],
                            "model": try JSONSerialization.jsonObject(with: anyModel.encodedPayload())] as [String: Any])
             return
@@ -142,6 +146,15 @@ struct ModelDescribe: ParsableCommand {
         note("\(model): \(anyModel.kind) (format \(stored.formatVersion)), stored \(stored.createdAt)")
         if let m = metadata {
             note("trained on \(m.dataset) [sha256 \(m.dataSHA256.prefix(12))…], \(m.trainingRows) rows, \(m.defaults) defaults, target \(m.target), obligor \(m.libraryVersion)")
+        }
+        let policy = anyModel.missingPolicy
+        if !policy.isEmpty {
+            note("missing-value policy (special values are read as missing, at training and at scoring):")
+            for t in policy {
+                let what = t.specialValues.isEmpty ? "missing" : "missing and special values " + t.specialValues.map { "\($0)" }.joined(separator: ", ")
+                note("  " + pad(t.feature, 40) + "\(what) → \(t.missing)"
+                     + (t.unseen.map { "; unseen category → \($0)" } ?? ""))
+            }
         }
         switch anyModel {
         case let .logistic(lr):

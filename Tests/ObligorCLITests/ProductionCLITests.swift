@@ -67,4 +67,23 @@ import Testing
         #expect(abs(Double(reported[0])! - pds[0]) < 1e-15 && abs(Double(reported[1])! - pds[1]) < 1e-15)
         #expect(try box.run(["model", "check-monotone", "--model", "g", "--feature", "purpose", "--direction", "up"]).status == 1)
     }
+
+    /// `model describe` shows each input's missing/special-value policy, in text and JSON.
+    @Test func describeShowsMissingPolicy() throws {
+        let box = Sandbox()
+        #expect(try box.run(["data", "import", germanCSV, "--name", "german", "--target", "bad", "--sensitive", "sex,foreign_worker"]).status == 0)
+        for kind in ["logit", "scorecard", "gbdt"] {
+            let cfg = box.write("\(kind).json", kind == "gbdt" ? #"{"special_values": {"duration_in_month": [6]}, "num_iterations": 10, "seed": 1}"#
+                                                        : #"{"special_values": {"duration_in_month": [6]}}"#)
+            #expect(try box.run(["train", "--data", "german", "--model", kind, "--name", kind, "--config", cfg]).status == 0)
+            let text = try box.run(["model", "describe", kind])
+            #expect(text.status == 0)
+            #expect(text.stderr.contains("missing-value policy"))
+            #expect(text.stderr.contains("missing and special values 6.0 →"), "\(text.stderr)")
+            let json = try box.run(["model", "describe", kind, "--json"])
+            let policy = try #require(json.json?["missing_policy"] as? [[String: Any]])
+            let duration = try #require(policy.first { $0["feature"] as? String == "duration_in_month" })
+            #expect(duration["special_values"] as? [Double] == [6])
+        }
+    }
 }
