@@ -292,8 +292,14 @@ func benchGBDT(_ args: [String]) throws {
 /// rows become JSON records untimed; calls cycle through them; 1,000 untimed warm-up calls.
 func benchLatency(_ args: [String]) throws {
     guard args.count >= 2 else { throw UsageError(description: "latency MODEL.obligor.json DATA.csv [CALLS]") }
-    let file = try ModelFile.decode(Data(contentsOf: URL(fileURLWithPath: args[0])))
-    let model = file.model
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: args[0]))
+    var loads: [Double] = []
+    for _ in 0..<5 {
+        let t0 = now()
+        _ = try ModelFile.decode(bytes)
+        loads.append(now() - t0)
+    }
+    let model = try ModelFile.decode(bytes).model
     let frame = try CSVReader.read(path: args[1])
     let calls = args.count > 2 ? Int(args[2]) ?? 20_000 : 20_000
     var records: [Data] = []
@@ -322,6 +328,7 @@ func benchLatency(_ args: [String]) throws {
         ("tool", .string("obligor")), ("task", .string("latency")), ("model", .string(model.kind)), ("calls", .int(calls)),
         ("p50_ms", .number(q(0.50) * 1e3)), ("p90_ms", .number(q(0.90) * 1e3)), ("p99_ms", .number(q(0.99) * 1e3)),
         ("max_ms", .number(times.last! * 1e3)), ("mean_ms", .number(times.reduce(0, +) / Double(calls) * 1e3)),
+        ("model_file_bytes", .int(bytes.count)), ("model_decode_ms_min", .number(loads.min()! * 1e3)),
         ("threads", .int(Parallel.threads)), ("checksum", .int(sink)),
     ]).text)
 }
