@@ -35,10 +35,11 @@ struct ModelExport: ParsableCommand {
         obligor: the full model with its training metadata (JSON envelope; re-import reproduces PDs bit for bit).
         logistic-json: the plain linear interchange form (numeric features without missing-value handling).
         sql: one SQLite SELECT reading table `input` (id + features) and returning id, pd.
+        pmml: PMML 4.4 for scorecard and gbdt models; output fields margin and pd (see bench/pmml/check.py).
         """)
     @Argument(help: "Model name.") var model: String
     @Argument(help: "Output file.") var file: String
-    @Option(help: "obligor | logistic-json | sql | lightgbm-text (pmml: not available yet).") var format: ExportFormat = .obligor
+    @Option(help: "obligor | logistic-json | sql | lightgbm-text | pmml (PMML 4.4: scorecard, gbdt).") var format: ExportFormat = .obligor
     @OptionGroup var workspace: WorkspaceOptions
 
     func run() throws {
@@ -60,7 +61,7 @@ struct ModelExport: ParsableCommand {
             guard case let .gbdt(m) = anyModel else { throw InputError("lightgbm-text holds tree ensembles; '\(model)' is \(anyModel.kind)") }
             do { text = try LightGBMExport.text(m) } catch { throw InputError("model '\(model)': \(error)") }
         case .pmml:
-            throw InputError("export format pmml is not implemented yet (available: obligor, logistic-json, sql, lightgbm-text)")
+            do { text = try PMMLExport.document(anyModel) } catch let e as ModelError { throw InputError("model '\(model)': \(e.description)") }
         }
         try CSVWriter.writeAtomically(text, to: file)
         note("exported \(anyModel.kind) model '\(model)' as \(format.rawValue) to \(file)")
