@@ -27,8 +27,10 @@ import ObligorModels
 ///   it at one point of every threshold region (each threshold and a point strictly between
 ///   neighbours) decides monotonicity along that line exactly. A decrease found there is a
 ///   **refutation** with two concrete rows. If every tried line is monotone (the trees' violations
-///   cancel there), the answer is **undecided**: deciding the ensemble exactly over all
-///   combinations of the other features is NP-hard in general and is not attempted.
+///   cancel there) and the grid of all other features' threshold regions is small enough (at most
+///   2·10⁶ margin evaluations), every cell of that grid is enumerated, which decides the question
+///   exactly (the margin is constant within a cell). Otherwise the answer is **undecided**: deciding
+///   a large ensemble exactly is NP-hard in general.
 public enum Monotonicity {
     public enum Verdict: String, Sendable, Codable { case proven, refuted, undecided }
 
@@ -315,9 +317,76 @@ public enum Monotonicity {
                               pointsChecked: thresholds.count, nonMonotoneTrees: bad, counterexample: cx)
             }
         }
+        // Small ensembles: decide exactly over the grid of every other feature's threshold regions.
+        if let exact = try exhaustive(m, f: f, direction: direction, reps: reps, budget: 2_000_000) {
+            return Report(verdict: exact.counterexample == nil ? .proven : .refuted, feature: feature, direction: direction,
+                          method: method + "; \(bad.count) trees not monotone on their own; decided exhaustively over \(exact.cells) cells of the other features' threshold regions",
+                          pointsChecked: thresholds.count, nonMonotoneTrees: bad, counterexample: exact.counterexample)
+        }
         return Report(verdict: .undecided, feature: feature, direction: direction,
                       method: method + "; \(bad.count) trees not monotone on their own, but the ensemble is monotone along every violating line tried",
                       pointsChecked: thresholds.count, nonMonotoneTrees: bad, counterexample: nil)
+    }
+
+    /// One value in every region the ensemble distinguishes for numeric feature `j` (each
+    /// threshold, a point strictly between neighbours, a point beyond each end), specials excluded.
+    static func regionPoints(_ m: GBDTModel, _ j: Int) -> [Double] {
+        var th = Set<Double>()
+        for t in m.trees { for (k, g) in t.splitFeature.enumerated() where g == j && t.categoriesLeft[k] == nil { th.insert(t.threshold[k]) } }
+        let specials = Set(m.features[j].specialValues)
+        let sorted = th.sorted()
+        guard let first = sorted.first else { return [0] }
+        var reps: [Double] = [first - max(1, abs(first))]
+        for (k, t) in sorted.enumerated() {
+            reps.append(t)
+            let upper = k + 1 < sorted.count ? sorted[k + 1] : Double.infinity
+            if let v = Interval(lo: t, loIn: false, hi: upper, hiIn: false).point(avoiding: specials) { reps.append(v) }
+        }
+        return Array(Set(reps.filter { !specials.contains($0) })).sorted()
+    }
+
+    /// Exact decision by enumeration, when the grid (cells × points along the feature) fits `budget`
+    /// evaluations: returns nil when it does not fit, else the first counterexample or none.
+    static func exhaustive(_ m: GBDTModel, f: Int, direction: Int, reps: [Double], budget: Int) throws -> (cells: Int, counterexample: Counterexample?)? {
+        let p = m.features.count
+        var used = Set<Int>()
+        for t in m.trees { used.formUnion(t.splitFeature) }
+        var axes: [[Double]] = []
+        var cells = 1
+        for j in 0..<p {
+            if j == f || !used.contains(j) { axes.append([.nan]); continue }
+            let values = m.features[j].kind == .categorical ? m.features[j].categories.indices.map(Double.init) : regionPoints(m, j)
+            axes.append(values + [.nan])
+            cells *= axes[j].count
+            if cells * reps.count > budget { return nil }
+        }
+        var index = [Int](repeating: 0, count: p)
+        var row = [Double](repeating: .nan, count: p * reps.count)
+        for _ in 0..<cells {
+            for (r, x) in reps.enumerated() {
+                for j in 0..<p { row[r * p + j] = axes[j][index[j]] }
+                row[r * p + f] = x
+            }
+            let margins = m.margins(RawFeatures(rows: reps.count, columns: p, values: row))
+            for k in 1..<max(1, margins.count) where (margins[k] - margins[k - 1]) * Double(direction) < 0 {
+                let specs = m.features
+                func text(_ j: Int, _ x: Double) -> String { x.isNaN ? "" : specs[j].kind == .numeric ? "\(x)" : specs[j].categories[Int(x)] }
+                var r0 = (0..<p).map { text($0, row[(k - 1) * p + $0]) }, r1 = r0
+                r1[f] = text(f, reps[k])
+                r0[f] = text(f, reps[k - 1])
+                let cx = try scored(AnyModel.gbdt(m), specs.map(\.name), specs.map { $0.kind == .numeric }, [r0, r1]) { try m.margins($0) }
+                return (cells, cx)
+            }
+            // Next cell (odometer).
+            var j = 0
+            while j < p {
+                index[j] += 1
+                if index[j] < axes[j].count { break }
+                index[j] = 0
+                j += 1
+            }
+        }
+        return (cells, nil)
     }
 
     // MARK: Helpers

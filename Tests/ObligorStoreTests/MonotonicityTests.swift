@@ -1,6 +1,6 @@
 import Foundation
 import ObligorBoosting
-import ObligorCatalog
+@testable import ObligorCatalog
 import ObligorData
 import ObligorModels
 import Testing
@@ -38,6 +38,11 @@ func expectGenuine(_ r: Monotonicity.Report, _ model: AnyModel, direction: Int) 
     #expect(pds == cx.pds)
     #expect((cx.margins[1] - cx.margins[0]) * Double(direction) < 0, "margins \(cx.margins) do not violate direction \(direction)")
     #expect((pds[1] - pds[0]) * Double(direction) < 0, "PDs \(pds) do not violate direction \(direction)")
+}
+
+func guardModel(_ m: AnyModel) -> GBDTModel {
+    if case let .gbdt(g) = m { return g }
+    fatalError("not a gbdt")
 }
 
 @Suite struct MonotonicityTests {
@@ -103,8 +108,16 @@ func expectGenuine(_ r: Monotonicity.Report, _ model: AnyModel, direction: Int) 
         let cancel = AnyModel.gbdt(GBDTModel(features: specs, trees: [stump(feature: 0, threshold: 0, left: 1, right: 0),
                                                                       stump(feature: 0, threshold: 0, left: -1, right: 0)],
                                              baseScore: 0, parameters: BoostingParameters(), bestIteration: nil, validationMetric: nil))
+        // Decided by enumerating the (tiny) grid: proven, though tree 0 alone is not monotone.
         let c = try Monotonicity.check(cancel, feature: "x", direction: 1)
-        #expect(c.verdict == .undecided && c.nonMonotoneTrees == [0] && c.counterexample == nil)
+        #expect(c.verdict == .proven && c.nonMonotoneTrees == [0] && c.counterexample == nil && c.method.contains("exhaustively"))
+        // Too large a grid for enumeration: undecided, never a guess.
+        var many: [DecisionTree] = [stump(feature: 0, threshold: 0, left: 1, right: 0), stump(feature: 0, threshold: 0, left: -1, right: 0)]
+        for k in 0..<400 { many.append(stump(feature: 1, threshold: Double(k), left: 0, right: 0.001)) }
+        let big = AnyModel.gbdt(GBDTModel(features: specs, trees: many, baseScore: 0, parameters: BoostingParameters(), bestIteration: nil, validationMetric: nil))
+        let b = try Monotonicity.check(big, feature: "x", direction: 1)
+        #expect(b.verdict == .proven)   // 800 z-cells × 4 x-points fit the budget
+        #expect(try Monotonicity.exhaustive(guardModel(big), f: 0, direction: 1, reps: [-1, 0, 1], budget: 100) == nil)
 
         // A special value is outside the order: a leaf holding only x = 9999 cannot refute.
         var special = DecisionTree()
