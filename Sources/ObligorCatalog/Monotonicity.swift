@@ -28,7 +28,7 @@ import ObligorModels
 ///   neighbours) decides monotonicity along that line exactly. A decrease found there is a
 ///   **refutation** with two concrete rows. If every tried line is monotone (the trees' violations
 ///   cancel there) and the grid of all other features' threshold regions is small enough (at most
-///   2·10⁶ margin evaluations), every cell of that grid is enumerated, which decides the question
+///   2·10⁷ tree evaluations), every cell of that grid is enumerated, which decides the question
 ///   exactly (the margin is constant within a cell). Otherwise the answer is **undecided**: deciding
 ///   a large ensemble exactly is NP-hard in general.
 public enum Monotonicity {
@@ -242,6 +242,18 @@ public enum Monotonicity {
         return both ? .nan : nil
     }
 
+    /// Whether two boxes share a value (possibly missing) of feature `j`; no allocation in the
+    /// common case of an unconstrained feature.
+    static func overlaps(_ a: Box, _ b: Box, _ j: Int, _ spec: FeatureSpec) -> Bool {
+        if a.missingOK[j] && b.missingOK[j] { return true }
+        guard a.presentOK[j] && b.presentOK[j] else { return false }
+        if spec.kind == .numeric {
+            let i = a.interval[j].intersect(b.interval[j])
+            if i.lo < i.hi && spec.specialValues.isEmpty { return true }
+        }
+        return common(a, b, j, spec, preferMissing: false) != nil
+    }
+
     static func checkTrees(_ m: GBDTModel, feature: String, direction: Int) throws -> Report {
         guard let f = m.features.firstIndex(where: { $0.name == feature }) else {
             return constant(feature, direction, "'\(feature)' is not an input of this model; its PD does not depend on it")
@@ -262,9 +274,7 @@ public enum Monotonicity {
                     let ia = a.box.interval[f], ib = b.box.interval[f]
                     guard ia.lo < ib.hi else { continue }
                     var overlap = true
-                    for j in 0..<p where j != f {
-                        if common(a.box, b.box, j, specs[j], preferMissing: false) == nil { overlap = false; break }
-                    }
+                    for j in 0..<p where j != f && !overlaps(a.box, b.box, j, specs[j]) { overlap = false; break }
                     if overlap {
                         treeBad = true
                         if violations.count < 64 { violations.append((ti, a.box, b.box)) }
@@ -295,11 +305,12 @@ public enum Monotonicity {
             for preferMissing in [false, true] {
                 var row = [Double](repeating: .nan, count: p)
                 for j in 0..<p where j != f { row[j] = common(v.a, v.b, j, specs[j], preferMissing: preferMissing) ?? .nan }
-                let margins: [Double] = reps.map { x in
-                    var r = row
-                    r[f] = x
-                    return m.margins(RawFeatures(rows: 1, columns: p, values: r))[0]
+                var grid = [Double](repeating: 0, count: reps.count * p)
+                for (k, x) in reps.enumerated() {
+                    for j in 0..<p { grid[k * p + j] = row[j] }
+                    grid[k * p + f] = x
                 }
+                let margins = m.margins(RawFeatures(rows: reps.count, columns: p, values: grid))
                 var worst: Int? = nil
                 for k in 1..<max(1, margins.count) where (margins[k] - margins[k - 1]) * Double(direction) < 0 {
                     if worst == nil || abs(margins[k] - margins[k - 1]) > abs(margins[worst!] - margins[worst! - 1]) { worst = k }
@@ -318,7 +329,7 @@ public enum Monotonicity {
             }
         }
         // Small ensembles: decide exactly over the grid of every other feature's threshold regions.
-        if let exact = try exhaustive(m, f: f, direction: direction, reps: reps, budget: 2_000_000) {
+        if let exact = try exhaustive(m, f: f, direction: direction, reps: reps, budget: 20_000_000) {
             return Report(verdict: exact.counterexample == nil ? .proven : .refuted, feature: feature, direction: direction,
                           method: method + "; \(bad.count) trees not monotone on their own; decided exhaustively over \(exact.cells) cells of the other features' threshold regions",
                           pointsChecked: thresholds.count, nonMonotoneTrees: bad, counterexample: exact.counterexample)
@@ -345,8 +356,8 @@ public enum Monotonicity {
         return Array(Set(reps.filter { !specials.contains($0) })).sorted()
     }
 
-    /// Exact decision by enumeration, when the grid (cells × points along the feature) fits `budget`
-    /// evaluations: returns nil when it does not fit, else the first counterexample or none.
+    /// Exact decision by enumeration, when the grid (cells × points along the feature × trees) fits
+    /// `budget` tree evaluations: returns nil when it does not fit, else the first counterexample or none.
     static func exhaustive(_ m: GBDTModel, f: Int, direction: Int, reps: [Double], budget: Int) throws -> (cells: Int, counterexample: Counterexample?)? {
         let p = m.features.count
         var used = Set<Int>()
@@ -358,7 +369,7 @@ public enum Monotonicity {
             let values = m.features[j].kind == .categorical ? m.features[j].categories.indices.map(Double.init) : regionPoints(m, j)
             axes.append(values + [.nan])
             cells *= axes[j].count
-            if cells * reps.count > budget { return nil }
+            if cells * reps.count * max(1, m.trees.count) > budget { return nil }
         }
         var index = [Int](repeating: 0, count: p)
         var row = [Double](repeating: .nan, count: p * reps.count)
