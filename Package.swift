@@ -72,7 +72,9 @@ let package = Package(
         // MARK: - Unit test bundles (one per module) and the CLI end-to-end tests
         .testTarget(name: "ObligorNumericsTests", dependencies: ["ObligorNumerics"]),
         .testTarget(name: "ObligorDataTests", dependencies: ["ObligorData", "ObligorNumerics"]),
-        .testTarget(name: "ObligorStoreTests", dependencies: ["ObligorStore", "ObligorData", "ObligorModels", "ObligorBoosting", "ObligorCatalog"]),
+        .testTarget(
+            name: "ObligorStoreTests", dependencies: ["ObligorStore", "ObligorData", "ObligorModels", "ObligorBoosting", "ObligorCatalog", "ObligorNumerics"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ObligorMetricsTests", dependencies: ["ObligorMetrics", "ObligorData"],
             resources: [.copy("Fixtures")]),
@@ -98,6 +100,6 @@ let package = Package(
         // MARK: - Benchmarks (bench/run_foundation.sh runs this next to the Python anchors)
         .executableTarget(
             name: "obligor-bench",
-            dependencies: ["ObligorNumerics", "ObligorData", "ObligorMetrics", "ObligorModels", "ObligorBoosting"]),
+            dependencies: ["ObligorNumerics", "ObligorData", "ObligorMetrics", "ObligorModels", "ObligorBoosting", "ObligorCatalog"]),
     ]
 )

@@ -2,7 +2,8 @@ import ObligorBoosting
 import ObligorModels
 
 /// Renders a tree ensemble's margin as nested SQL `CASE` expressions, one per tree, with the same
-/// decisions as ``DecisionTree/goesLeft(_:_:)``: a NULL follows the default direction, categories
+/// decisions as ``DecisionTree/goesLeft(_:_:)`` after ``RawFeatures`` (special values and unseen
+/// labels read as missing): a NULL follows the default direction, categories
 /// by label, numeric thresholds with `<=` (or `<` for imported XGBoost trees).
 enum TreeSQL {
     static func predictor(_ m: GBDTModel) -> String {
@@ -21,10 +22,20 @@ enum TreeSQL {
         var test: String
         if let cats = t.categoriesLeft[n] {
             test = "\(col) IN (\(cats.map { SQLExport.literal(spec.categories[$0]) }.joined(separator: ", ")))"
+            // A label never seen in training scores as missing: it follows the default direction too.
+            if t.defaultLeft[n] {
+                test = "(\(col) IS NULL OR \(col) NOT IN (\(spec.categories.map(SQLExport.literal).joined(separator: ", "))) OR \(test))"
+            }
         } else {
             test = "\(col) \(t.strictLess[n] ? "<" : "<=") \(SQLExport.number(t.threshold[n]))"
+            let specials = spec.specialValues.map(SQLExport.number).joined(separator: ", ")
+            // Special values score as missing.
+            if t.defaultLeft[n] {
+                test = "(\(col) IS NULL\(specials.isEmpty ? "" : " OR \(col) IN (\(specials))") OR \(test))"
+            } else if !specials.isEmpty {
+                test = "(\(col) NOT IN (\(specials)) AND \(test))"
+            }
         }
-        if t.defaultLeft[n] { test = "(\(col) IS NULL OR \(test))" }
         return "(CASE WHEN \(test) THEN \(node(t, t.left[n], features)) ELSE \(node(t, t.right[n], features)) END)"
     }
 }

@@ -3,6 +3,7 @@
 //     obligor-bench csv-read FILE.csv [REPEATS=3]
 //     obligor-bench auc SCORES.f64 LABELS.u8 [REPEATS=3]
 //     obligor-bench logit FILE.csv [REPEATS=3] [--lambda L] [--raw]
+//     obligor-bench latency MODEL.obligor.json DATA.csv [CALLS=20000]
 //
 // Each subcommand prepares its input untimed, runs the measured call once as an untimed warm-up,
 // then REPEATS timed runs (CLOCK_MONOTONIC), and prints one JSON line shaped like the Python
@@ -17,6 +18,7 @@ import Darwin
 #endif
 import Foundation
 import ObligorBoosting
+import ObligorCatalog
 import ObligorData
 import ObligorMetrics
 import ObligorModels
@@ -283,6 +285,54 @@ func benchGBDT(_ args: [String]) throws {
     ]).text)
 }
 
+// MARK: - Single-record latency
+
+/// In-process latency of one applicant: JSON record bytes → one-row frame → PD → response text,
+/// the path of `obligor score --json-record`, without process start or model loading. The CSV's
+/// rows become JSON records untimed; calls cycle through them; 1,000 untimed warm-up calls.
+func benchLatency(_ args: [String]) throws {
+    guard args.count >= 2 else { throw UsageError(description: "latency MODEL.obligor.json DATA.csv [CALLS]") }
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: args[0]))
+    var loads: [Double] = []
+    for _ in 0..<5 {
+        let t0 = now()
+        _ = try ModelFile.decode(bytes)
+        loads.append(now() - t0)
+    }
+    let model = try ModelFile.decode(bytes).model
+    let frame = try CSVReader.read(path: args[1])
+    let calls = args.count > 2 ? Int(args[2]) ?? 20_000 : 20_000
+    var records: [Data] = []
+    for i in 0..<min(frame.rowCount, 1_000) {
+        var o: [String: Any] = [:]
+        for c in frame.columns {
+            if c.isNumeric { o[c.name] = c.numericValue(at: i).map { $0 as Any } ?? NSNull() } else { o[c.name] = c.text(at: i).map { $0 as Any } ?? NSNull() }
+        }
+        records.append(try JSONSerialization.data(withJSONObject: o))
+    }
+    func once(_ k: Int) throws -> String {
+        let pd = try model.scorer.predictPD(model.frame(jsonRecord: records[k % records.count]))[0]
+        return "{\"pd\":\(pd)}"
+    }
+    var sink = 0
+    for k in 0..<1_000 { sink &+= try once(k).utf8.count }
+    var times = [Double](repeating: 0, count: calls)
+    for k in 0..<calls {
+        let t0 = now()
+        sink &+= try once(k).utf8.count
+        times[k] = now() - t0
+    }
+    times.sort()
+    func q(_ p: Double) -> Double { times[min(times.count - 1, Int((p * Double(times.count)).rounded(.up)) - 1)] }
+    print(JSON.object([
+        ("tool", .string("obligor")), ("task", .string("latency")), ("model", .string(model.kind)), ("calls", .int(calls)),
+        ("p50_ms", .number(q(0.50) * 1e3)), ("p90_ms", .number(q(0.90) * 1e3)), ("p99_ms", .number(q(0.99) * 1e3)),
+        ("max_ms", .number(times.last! * 1e3)), ("mean_ms", .number(times.reduce(0, +) / Double(calls) * 1e3)),
+        ("model_file_bytes", .int(bytes.count)), ("model_decode_ms_min", .number(loads.min()! * 1e3)),
+        ("threads", .int(Parallel.threads)), ("checksum", .int(sink)),
+    ]).text)
+}
+
 // MARK: - main
 
 let argv = Array(CommandLine.arguments.dropFirst())
@@ -297,6 +347,7 @@ do {
     case "auc": try benchAUC(rest)
     case "logit": try benchLogit(rest)
     case "gbdt": try benchGBDT(rest)
+    case "latency": try benchLatency(rest)
     case "-h", "--help", "help": print(usage); exit(0)
     default: throw UsageError(description: "unknown subcommand '\(command)'\n" + usage)
     }

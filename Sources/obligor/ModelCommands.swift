@@ -11,7 +11,7 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Export, import and describe stored models.",
-        subcommands: [ModelExport.self, ModelImport.self, ModelDescribe.self])
+        subcommands: [ModelExport.self, ModelImport.self, ModelDescribe.self, ModelCheckMonotone.self])
 }
 
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
@@ -35,10 +35,11 @@ struct ModelExport: ParsableCommand {
         obligor: the full model with its training metadata (JSON envelope; re-import reproduces PDs bit for bit).
         logistic-json: the plain linear interchange form (numeric features without missing-value handling).
         sql: one SQLite SELECT reading table `input` (id + features) and returning id, pd.
+        pmml: PMML 4.4 for scorecard and gbdt models; output fields margin and pd (see bench/pmml/check.py).
         """)
     @Argument(help: "Model name.") var model: String
     @Argument(help: "Output file.") var file: String
-    @Option(help: "obligor | logistic-json | sql | lightgbm-text (pmml: not available yet).") var format: ExportFormat = .obligor
+    @Option(help: "obligor | logistic-json | sql | lightgbm-text | pmml (PMML 4.4: scorecard, gbdt).") var format: ExportFormat = .obligor
     @OptionGroup var workspace: WorkspaceOptions
 
     func run() throws {
@@ -60,7 +61,7 @@ struct ModelExport: ParsableCommand {
             guard case let .gbdt(m) = anyModel else { throw InputError("lightgbm-text holds tree ensembles; '\(model)' is \(anyModel.kind)") }
             do { text = try LightGBMExport.text(m) } catch { throw InputError("model '\(model)': \(error)") }
         case .pmml:
-            throw InputError("export format pmml is not implemented yet (available: obligor, logistic-json, sql, lightgbm-text)")
+            do { text = try PMMLExport.document(anyModel) } catch let e as ModelError { throw InputError("model '\(model)': \(e.description)") }
         }
         try CSVWriter.writeAtomically(text, to: file)
         note("exported \(anyModel.kind) model '\(model)' as \(format.rawValue) to \(file)")
@@ -135,6 +136,10 @@ struct ModelDescribe: ParsableCommand {
         if json {
             try printJSON(["name": model, "kind": anyModel.kind, "format_version": stored.formatVersion,
                            "features": anyModel.scorer.featureNames,
+                           "missing_policy": anyModel.missingPolicy.map { t -> [String: Any] in
+                               ["feature": t.feature, "kind": t.kind, "special_values": t.specialValues, "missing": t.missing,
+                                "unseen": t.unseen as Any? ?? NSNull()]
+                           },
                            "metadata": (try? JSONSerialization.jsonObject(with: stored.metadata)) ?? [:],
                            "model": try JSONSerialization.jsonObject(with: anyModel.encodedPayload())] as [String: Any])
             return
@@ -142,6 +147,15 @@ struct ModelDescribe: ParsableCommand {
         note("\(model): \(anyModel.kind) (format \(stored.formatVersion)), stored \(stored.createdAt)")
         if let m = metadata {
             note("trained on \(m.dataset) [sha256 \(m.dataSHA256.prefix(12))…], \(m.trainingRows) rows, \(m.defaults) defaults, target \(m.target), obligor \(m.libraryVersion)")
+        }
+        let policy = anyModel.missingPolicy
+        if !policy.isEmpty {
+            note("missing-value policy (special values are read as missing, at training and at scoring):")
+            for t in policy {
+                let what = t.specialValues.isEmpty ? "missing" : "missing and special values " + t.specialValues.map { "\($0)" }.joined(separator: ", ")
+                note("  " + pad(t.feature, 40) + "\(what) → \(t.missing)"
+                     + (t.unseen.map { "; unseen category → \($0)" } ?? ""))
+            }
         }
         switch anyModel {
         case let .logistic(lr):
@@ -185,4 +199,55 @@ func describeGP(_ gp: FittedGP) {
     for (name, v) in zip(gp.parameterNames, gp.parameters) { note("  " + pad(name, 20) + fmt(v, 6)) }
     note("  approximate negative log marginal likelihood \(fmt(gp.negLogLikelihood, 4))")
     for w in gp.warnings ?? [] { note("warning: \(w)") }
+}
+
+enum MonotoneDirection: String, ExpressibleByArgument, CaseIterable { case up, down }
+
+struct ModelCheckMonotone: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-monotone",
+        abstract: "Prove or refute that PD is monotone in one numeric feature over its whole range.",
+        discussion: """
+        up: PD never falls as the feature grows (all other inputs fixed); down: never rises. Special
+        values and missing values are outside the order. logit: coefficient sign; scorecard: β·WoE
+        across bins in edge order; gbdt: every tree's leaves compared pairwise along the feature
+        (a proof when every tree is monotone), else the ensemble is evaluated at every split
+        threshold along a violating line to find a counterexample.
+        Exit status: 0 proven, 1 refuted (two counterexample rows on stdout as CSV, or in --json),
+        3 undecided (trees violate on their own but no ensemble counterexample was found).
+        """)
+    @Option(help: "Model name.") var model: String
+    @Option(help: "Numeric feature.") var feature: String
+    @Option(help: "up | down (direction of PD as the feature grows).") var direction: MonotoneDirection
+    @Flag(help: "JSON on stdout.") var json = false
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws {
+        let ws = try workspace.openExisting()
+        let (anyModel, _) = try loadModel(model, workspace: ws)
+        let report: Monotonicity.Report
+        do { report = try Monotonicity.check(anyModel, feature: feature, direction: direction == .up ? 1 : -1) } catch let e as Monotonicity.CheckError {
+            throw InputError(e.description)
+        }
+        let cx = report.counterexample
+        if json {
+            var out: [String: Any] = ["model": model, "feature": feature, "direction": direction.rawValue, "verdict": report.verdict.rawValue,
+                                      "method": report.method, "points_checked": report.pointsChecked, "non_monotone_trees": report.nonMonotoneTrees]
+            if let cx {
+                out["counterexample"] = ["columns": cx.columns, "rows": cx.rows, "margins": cx.margins, "pds": cx.pds] as [String: Any]
+            }
+            try printJSON(out)
+        } else {
+            note("\(model): PD \(direction.rawValue) in \(feature): \(report.verdict.rawValue.uppercased()) — \(report.method)")
+            if let cx {
+                print((cx.columns + ["margin", "pd"]).map(CSVWriter.field).joined(separator: ","))
+                for k in 0..<2 { print((cx.rows[k].map(CSVWriter.field) + ["\(cx.margins[k])", "\(cx.pds[k])"]).joined(separator: ",")) }
+            }
+        }
+        switch report.verdict {
+        case .proven: return
+        case .refuted: throw ExitCode(1)
+        case .undecided: throw ExitCode(3)
+        }
+    }
 }

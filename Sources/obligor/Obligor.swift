@@ -17,7 +17,7 @@ struct Obligor: ParsableCommand {
         Exit codes: 0 ok, 1 bad input, 2 usage.
         """,
         version: "obligor 0.1.0",
-        subcommands: [DataCommand.self, TrainCommand.self, ScoreCommand.self, EvaluateCommand.self, PortfolioCommand.self,
+        subcommands: [DataCommand.self, TrainCommand.self, ScoreCommand.self, MergeCommand.self, EvaluateCommand.self, PortfolioCommand.self,
                       ExplainCommand.self, MetricsCommand.self, ModelCommand.self, AuditCommand.self, BacktestCommand.self,
                       RecourseCommand.self])
 }

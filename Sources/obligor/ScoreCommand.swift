@@ -27,14 +27,19 @@ struct ScoreCommand: ParsableCommand {
         abstract: "Score data with a stored model: CSV with columns id (or row), pd.",
         discussion: """
         Without --out the CSV goes to stdout. --out is written atomically (temporary file, then rename).
+        --data - reads the CSV from stdin (read whole, then scored), so `obligor score --data - < in.csv > out.csv`
+        works as a filter (Spark RDD.pipe, mapInArrow through a subprocess).
         --shard i/N scores only the i-th (0-based) contiguous block of N, so N processes together
         write exactly the rows, and the bytes, of one process. `row` is the 0-based data row.
         """)
 
     @Option(help: "Model name in the workspace.") var model: String
-    @Option(help: "Workspace dataset name or CSV path.") var data: String
+    @Option(help: "Workspace dataset name or CSV path.") var data: String?
+    @Option(name: .customLong("json-record"), help: "Score one applicant given as a JSON object, from a file or - (stdin); prints {\"pd\": …}.")
+    var jsonRecord: String?
     @Option(help: "Output CSV (default: stdout).") var out: String?
-    @Option(help: "Score only shard i of N (0-based), e.g. 0/4.") var shard: Shard?
+    @Option(help: "Score only shard i of N (0-based), e.g. 0/4. Default: i from $JOB_COMPLETION_INDEX (Kubernetes Indexed Job) with N from --shard-count or $OBLIGOR_SHARD_COUNT.") var shard: Shard?
+    @Option(help: "Shard count N when the index comes from $JOB_COMPLETION_INDEX (default: $OBLIGOR_SHARD_COUNT).") var shardCount: Int?
     @Option(help: "Id column (default: the dataset's id role).") var id: String?
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
     @Flag(help: "gpboost/glmm: also write the fixed part F, the frailty's predictive mean and variance.") var components = false
@@ -42,10 +47,52 @@ struct ScoreCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if (data == nil) == (jsonRecord == nil) { throw ValidationError("give exactly one of --data and --json-record") }
+        if jsonRecord != nil && (shard != nil || out != nil || components || id != nil) {
+            throw ValidationError("--json-record scores one record to stdout; --shard, --out, --id and --components do not apply")
+        }
+    }
+
+    /// `--shard`, else `$JOB_COMPLETION_INDEX` of `--shard-count` / `$OBLIGOR_SHARD_COUNT` shards, else none.
+    func effectiveShard(_ env: [String: String]) throws -> Shard? {
+        if let shard { return shard }
+        guard let index = env["JOB_COMPLETION_INDEX"] else {
+            if shardCount != nil { throw ValidationError("--shard-count needs $JOB_COMPLETION_INDEX (or give --shard i/N)") }
+            return nil
+        }
+        guard let count = shardCount ?? env["OBLIGOR_SHARD_COUNT"].flatMap({ Int($0) }) else {
+            throw InputError("JOB_COMPLETION_INDEX=\(index) is set but the shard count is not: pass --shard-count N or set OBLIGOR_SHARD_COUNT")
+        }
+        guard let s = Shard(argument: "\(index)/\(count)") else {
+            throw InputError("JOB_COMPLETION_INDEX=\(index) with \(count) shards is not a shard (need 0 ≤ index < count)")
+        }
+        return s
+    }
+
+    /// One JSON record → one PD on stdout. Not recorded in the workspace's score log (a
+    /// per-request write would dominate the latency of a single score).
+    func scoreRecord(_ source: String) throws {
+        let ws = try workspace.openExisting()
+        let (anyModel, _) = try loadModel(model, workspace: ws)
+        let bytes: Data
+        if source == "-" { bytes = FileHandle.standardInput.readDataToEndOfFile() } else {
+            guard let d = FileManager.default.contents(atPath: source) else { throw InputError("\(source): cannot be read") }
+            bytes = d
+        }
+        let frame: Frame
+        do { frame = try anyModel.frame(jsonRecord: bytes) } catch let e as ModelError { throw InputError("JSON record: \(e.description)") } catch {
+            throw InputError("JSON record: \(InputFailure.message(for: error) ?? "\(error)")")
+        }
+        let pd = try anyModel.scorer.predictPD(frame)[0]
+        guard pd.isFinite else { throw InputError("JSON record: the model produced a non-finite PD") }
+        print("{\"pd\":\(pd)}")
     }
 
     func run() throws {
         if let threads { Parallel.threads = threads }
+        if let jsonRecord { return try scoreRecord(jsonRecord) }
+        let data = data!
+        let shard = try effectiveShard(ProcessInfo.processInfo.environment)
         let ws = try workspace.openExisting()
         let (anyModel, _) = try loadModel(model, workspace: ws)
         let loaded = try LoadedData.load(data, workspace: workspace)

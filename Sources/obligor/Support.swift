@@ -134,6 +134,12 @@ struct LoadedData {
     }
 
     static func load(_ spec: String, workspace: WorkspaceOptions, target: String? = nil) throws -> LoadedData {
+        if spec == "-" {
+            // CSV on stdin (a pipe: Spark RDD.pipe, a shell filter). Read whole, then parsed like a file.
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            let (frame, lines) = try CSVReader.readWithLines(data: data, label: "<stdin>")
+            return LoadedData(frame: frame, label: "<stdin>", roles: DatasetRoles(target: target), sha256: SHA256Digest.hex(data), lines: lines)
+        }
         if isPath(spec) {
             let (frame, lines) = try CSVReader.readWithLines(path: spec)
             return LoadedData(frame: frame, label: spec, roles: DatasetRoles(target: target), sha256: try fileSHA256(spec), lines: lines)
