@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ObligorPortfolio", targets: ["ObligorPortfolio"]),
         .library(name: "ObligorNeural", targets: ["ObligorNeural"]),
         .library(name: "ObligorHamiltonian", targets: ["ObligorHamiltonian"]),
+        .library(name: "ObligorSequences", targets: ["ObligorSequences"]),
         .executable(name: "obligor", targets: ["obligor"]),
     ],
     dependencies: [
@@ -58,13 +59,16 @@ let package = Package(
         .target(
             name: "ObligorHamiltonian", dependencies: ["ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
             exclude: ["README.md"]),
+        .target(
+            name: "ObligorSequences", dependencies: ["ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
+            exclude: ["README.md"]),
         .executableTarget(
             name: "obligor",
             dependencies: [
                 "ObligorNumerics", "ObligorData", "ObligorStore", "ObligorMetrics",
                 "ObligorModels", "ObligorBoosting", "ObligorCatalog", "ObligorReports", "ObligorRecourse",
                 "ObligorGP", "ObligorPortfolio",
-                "ObligorNeural", "ObligorHamiltonian",
+                "ObligorNeural", "ObligorHamiltonian", "ObligorSequences",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -93,6 +97,9 @@ let package = Package(
         .testTarget(
             name: "ObligorHamiltonianTests",
             dependencies: ["ObligorHamiltonian", "ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"]),
+        .testTarget(
+            name: "ObligorSequencesTests",
+            dependencies: ["ObligorSequences", "ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"]),
         .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData"]),
 
         // MARK: - Benchmarks (bench/run_foundation.sh runs this next to the Python anchors)
