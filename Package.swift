@@ -106,5 +106,8 @@ let package = Package(
         .executableTarget(
             name: "obligor-bench",
             dependencies: ["ObligorNumerics", "ObligorData", "ObligorMetrics", "ObligorModels", "ObligorBoosting"]),
+        .executableTarget(
+            name: "obligor-lbsf-bench",
+            dependencies: ["ObligorSequences", "ObligorBoosting", "ObligorData"]),
     ]
 )
