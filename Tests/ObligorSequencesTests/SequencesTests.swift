@@ -2,6 +2,8 @@ import Foundation
 import ObligorNeural
 import ObligorNumerics
 @testable import ObligorSequences
+import ObligorData
+import ObligorModels
 import Testing
 
 @Suite("Payment generator")
@@ -220,5 +222,27 @@ struct LBSFNetworkTests {
         #expect(hist.last! < hist.first!)
         let auc = SequenceMetrics.auc(net.predict(users), ys)
         #expect(auc > 0.9, "AUC \(auc)")
+    }
+}
+
+@Suite("LBSF model")
+struct LBSFModelTests {
+    @Test func scorerRoundTripAndExplanations() throws {
+        let d = try PaymentGenerator.generate(PaymentGeneratorSpec(users: 120, days: 60, seed: 9))
+        var labels = d.labels
+        labels[0] = 1; labels[1] = 0
+        var cfg = LBSFNetworkConfig(); cfg.epochs = 2; cfg.dimension = 8; cfg.attention = 4
+        let m = try LBSFModel.train(events: d.events, labels: labels, folding: FoldingSpec(merchants: 6, perMerchant: 5, windowDays: 60), config: cfg, end: d.end)
+        #expect(m.trainUsers == 120 && m.lossHistory.count == 2)
+        let json = try JSONEncoder().encode(m)
+        let back = try JSONDecoder().decode(LBSFModel.self, from: json).bind(events: d.events)
+        let frame = try Frame([Column(name: "user_id", values: .int([0, 5, 7]))])
+        let p = try back.predictPD(frame)
+        let direct = m.bind(events: d.events).predictPD(users: [0, 5, 7])
+        #expect(p == direct)
+        #expect(p.allSatisfy { $0 > 0 && $0 < 1 })
+        let att = back.merchantAttention(user: 5)
+        #expect(!att.isEmpty && att.count <= 6 && abs(att.map(\.weight).reduce(0, +) - 1) < 1e-9)
+        #expect(throws: ModelError.self) { try back.predictPD(try Frame([Column(name: "id", values: .int([0]))])) }
     }
 }
