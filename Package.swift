@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "ObligorBoosting", dependencies: ["ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
             exclude: ["README.md"]),
-        .target(name: "ObligorCatalog", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData", "ObligorGP", "ObligorHamiltonian"], exclude: ["README.md"]),
+        .target(name: "ObligorCatalog", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData", "ObligorGP", "ObligorHamiltonian", "ObligorSequences"], exclude: ["README.md"]),
         .target(name: "ObligorReports", dependencies: ["ObligorMetrics", "ObligorModels"], exclude: ["README.md"]),
         .target(name: "ObligorRecourse", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData", "ObligorNumerics"], exclude: ["README.md"]),
         .target(

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import ObligorCatalog
 import ObligorData
+import ObligorMetrics
+import ObligorModels
 import ObligorSequences
 
 /// `obligor data generate payments`: synthetic merchant payment sequences with a known risk signal (LBSF).
@@ -51,4 +54,96 @@ struct DataGeneratePayments: ParsableCommand {
                            "labels_file": out + ".labels.csv", "seed": Int(seed)])
         }
     }
+}
+
+/// `obligor train --model lbsf` options (payment-sequence folding).
+struct LBSFTrainOptions: ParsableArguments {
+    @Option(help: "lbsf: payment events CSV (user_id,merchant_id,timestamp,amount,category,description).") var events: String?
+    @Option(help: "lbsf: labels CSV (user_id,default).") var labels: String?
+    @Option(help: "lbsf: top K merchants per user.") var merchants: Int = 16
+    @Option(name: .customLong("per-merchant"), help: "lbsf: last L events per merchant.") var perMerchant: Int = 16
+    @Option(name: .customLong("window-days"), help: "lbsf: days of history before the window end.") var windowDays: Int = 180
+    @Option(help: "lbsf: folded (default) | flat (the last K*L events as one sequence).") var variant: String = "folded"
+    @Option(help: "lbsf: merchant ranking count | recency.") var ranking: String = "count"
+    @Option(help: "lbsf: training epochs.") var epochs: Int = 8
+
+    static let configKeys: Set<String> = ["dimension", "attention", "learning_rate", "batch_size", "positive_weight", "l2", "cross_merchant", "epochs", "seed"]
+
+    /// Checks for `--model lbsf` (not `validate()`, which ArgumentParser runs for every train invocation).
+    func check() throws {
+        guard events != nil, labels != nil else { throw ValidationError("--model lbsf needs --events FILE and --labels FILE") }
+        guard LBSFVariant(rawValue: variant) != nil else { throw ValidationError("--variant must be folded or flat, got '\(variant)'") }
+        guard MerchantRanking(rawValue: ranking) != nil else { throw ValidationError("--ranking must be count or recency, got '\(ranking)'") }
+        do { try FoldingSpec(merchants: merchants, perMerchant: perMerchant, windowDays: windowDays).validate() } catch { throw ValidationError("\(error)") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+    }
+}
+
+extension TrainCommand {
+    func runLBSF() throws {
+        let o = lbsfOptions
+        let evs: [PaymentEvent], labs: [Int: Int]
+        do {
+            evs = try PaymentCSV.readEvents(path: o.events!)
+            labs = try PaymentCSV.readLabels(path: o.labels!)
+        } catch let e as SequenceError { throw InputError(e.description) }
+        var cfg = LBSFNetworkConfig()
+        cfg.epochs = o.epochs
+        let conf = try readConfig()
+        func num(_ k: String) -> Double? { (conf[k] as? NSNumber)?.doubleValue }
+        if let v = num("dimension") { cfg.dimension = Int(v) }
+        if let v = num("attention") { cfg.attention = Int(v) }
+        if let v = num("learning_rate") { cfg.learningRate = v }
+        if let v = num("batch_size") { cfg.batchSize = Int(v) }
+        if let v = num("positive_weight") { cfg.positiveWeight = v }
+        if let v = num("l2") { cfg.l2 = v }
+        if let v = num("epochs") { cfg.epochs = Int(v) }
+        if let v = conf["cross_merchant"] as? Bool { cfg.crossMerchant = v }
+        if let v = num("seed") { cfg.seed = UInt64(v) }
+        if let seed { cfg.seed = seed }
+        let folding = FoldingSpec(merchants: o.merchants, perMerchant: o.perMerchant, windowDays: o.windowDays, ranking: MerchantRanking(rawValue: o.ranking)!)
+        let unknown = Set(labs.keys).subtracting(evs.map(\.user))
+        if !unknown.isEmpty { note("lbsf: \(unknown.count) labelled users have no events (scored on an empty history)") }
+        note("training lbsf (\(o.variant)) on \(labs.count) users, \(evs.count) events, K \(o.merchants), L \(o.perMerchant), window \(o.windowDays) d …")
+        let t0 = Date()
+        let m: LBSFModel
+        do {
+            m = try LBSFModel.train(events: evs, labels: labs, variant: LBSFVariant(rawValue: o.variant)!, folding: folding, config: cfg) { e, l in
+                note("  [epoch \(e + 1)] train loss \(fmt(l))")
+            }
+        } catch let e as SequenceError { throw InputError(e.description) }
+        let seconds = Date().timeIntervalSince(t0)
+        let users = labs.keys.sorted()
+        let ys = users.map { labs[$0]! }
+        let pd = m.bind(events: evs).predictPD(users: users)
+        let summary = try ClassificationSummary.summarize(scores: pd, labels: ys)
+        var sha = SHA256Digest()
+        sha.update(FileManager.default.contents(atPath: o.events!) ?? Data())
+        sha.update(FileManager.default.contents(atPath: o.labels!) ?? Data())
+        let any = AnyModel.lbsf(m)
+        let metadata = TrainingMetadata(dataset: o.events!, dataSHA256: sha.finalizeHex(), target: "default", features: ["user_id"],
+                                        trainingRows: users.count, defaults: ys.reduce(0, +), timeColumn: nil, timeRange: nil,
+                                        hyperparameters: ["merchants": "\(o.merchants)", "per_merchant": "\(o.perMerchant)", "window_days": "\(o.windowDays)",
+                                                          "variant": o.variant, "epochs": "\(cfg.epochs)", "dimension": "\(cfg.dimension)"],
+                                        seed: cfg.seed, trainedAt: ISO8601DateFormatter().string(from: Date()))
+        let ws = try workspace.open()
+        try ws.saveModel(name: name, kind: any.kind, formatVersion: AnyModel.formatVersion, payload: any.encodedPayload(),
+                         metadata: JSONEncoder().encode(metadata), replace: replace)
+        try ws.recordRun(command: "train", parameters: JSONSerialization.data(withJSONObject: [
+            "events": o.events!, "labels": o.labels!, "model": "lbsf", "name": name, "variant": o.variant, "seed": Int(cfg.seed),
+        ] as [String: Any], options: [.sortedKeys]), seconds: seconds, metrics: JSONEncoder().encode(summary))
+        note("trained in \(fmt(seconds, 2)) s (\(fmt(Double(m.trainEvents * cfg.epochs) / max(seconds, 1e-9), 0)) events/s); in-sample AUC \(fmt(summary.auc)), KS \(fmt(summary.ks))")
+        if json {
+            try printJSON(["model": name, "kind": "lbsf", "train_users": users.count, "defaults": ys.reduce(0, +), "train_events": m.trainEvents,
+                           "seconds": seconds, "in_sample": try jsonObject(summary)] as [String: Any])
+        }
+    }
+}
+
+/// Prints an LBSF model's shape (model describe).
+func describeLBSF(_ m: LBSFModel) {
+    let c = m.network.config
+    note("lbsf (\(m.variant.rawValue)): K \(m.folding.merchants) merchants by \(m.folding.ranking.rawValue), L \(m.folding.perMerchant) events each, window \(m.folding.windowDays) d; "
+         + "d \(c.dimension), attention \(c.attention), cross-merchant \(c.crossMerchant); fields: description \(m.fields.description), time \(m.fields.time)")
+    note("trained on \(m.trainUsers) users, \(m.trainEvents) folded events, \(m.lossHistory.count) epochs; final loss \(fmt(m.lossHistory.last ?? .nan))")
 }
