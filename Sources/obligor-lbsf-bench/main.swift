@@ -18,6 +18,40 @@ let seeds = arg("--seeds", "1,2,3").split(separator: ",").map { UInt64($0)! }
 let epochs = Int(arg("--epochs", "6"))!
 let k = Int(arg("--merchants", "16"))!, l = Int(arg("--per-merchant", "16"))!
 
+func peakRSSMiB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+    return kb / 1024
+}
+
+// --scale N: throughput and peak memory at N users (one seed, one training epoch, then scoring every user).
+if let scale = Int(arg("--scale", "")) {
+    var t0 = Date()
+    let data = try PaymentGenerator.generate(PaymentGeneratorSpec(users: scale, days: 180, seed: 1))
+    let genS = Date().timeIntervalSince(t0)
+    t0 = Date()
+    let byUser = LBSFInputs.index(data.events)
+    let ids = Array(0..<scale)
+    let spec = FoldingSpec(merchants: k, perMerchant: l, windowDays: 180)
+    let enc = LBSFInputs.encode(users: ids, byUser: byUser, end: data.end, spec: spec, fields: FieldSet(), variant: .folded)
+    let encS = Date().timeIntervalSince(t0)
+    var cfg = LBSFNetworkConfig(); cfg.epochs = 1; cfg.positiveWeight = 4
+    var net = LBSFNetwork(config: cfg)
+    t0 = Date()
+    net.train(enc, labels: ids.map { data.labels[$0]! })
+    let trainS = Date().timeIntervalSince(t0)
+    t0 = Date()
+    let p = net.predict(enc)
+    let scoreS = Date().timeIntervalSince(t0)
+    let folded = enc.map(\.eventCount).reduce(0, +)
+    print("| users | raw events | folded events | generate s | fold+encode s | train events/s (1 epoch) | scoring users/s | peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(String(format: "| %d | %d | %d | %.1f | %.1f | %.0f | %.0f | %.0f |", scale, data.events.count, folded, genS, encS,
+                 Double(folded) / trainS, Double(p.count) / scoreS, peakRSSMiB()))
+    exit(0)
+}
+
 struct Cell { var auc: [Double] = []; var ks: [Double] = []; var secs: [Double] = []; var events: [Int] = [] }
 var table: [String: Cell] = [:]
 var order: [String] = []
@@ -100,3 +134,14 @@ for key in order {
 }
 print("")
 print("users \(users) (70 % train / 30 % test split per seed), seeds \(seeds.map(String.init).joined(separator: ",")), epochs \(epochs), K \(k), L \(l)")
+print("")
+print("Paired differences against \"folded, 180 d\" on the same seed (positive: the folded 180-day model is better):")
+print("")
+print("| model | ΔAUC (mean ± sd) | ΔKS (mean ± sd) |")
+print("|---|---|---|")
+if let ref = table[order.first ?? ""] {
+    for key in order.dropFirst() {
+        let c = table[key]!
+        print("| \(key) | \(ms(zip(ref.auc, c.auc).map { $0 - $1 })) | \(ms(zip(ref.ks, c.ks).map { $0 - $1 })) |")
+    }
+}
