@@ -7,7 +7,7 @@ import ObligorModels
 /// The frame has one row per user and an integer `user_id` column; the payment events are not frame
 /// columns, so a model scores only after ``bind(events:)`` attached an event table (the CLI binds the
 /// `--events` file). Without events for a user the user is scored on an empty history.
-public struct LBSFModel: Codable, Sendable, Scorer {
+public struct LBSFModel: Codable, Sendable, ExplainableScorer {
     public var formatVersion = 1
     public var variant: LBSFVariant
     public var folding: FoldingSpec
@@ -82,5 +82,22 @@ public struct LBSFModel: Codable, Sendable, Scorer {
         let (b, g) = EventEncoder.encode(f, end: scoringEnd ?? trainingEnd, fields: fields)
         let a = network.merchantAttention(EncodedUser(bag: b, groups: g))
         return zip(f.merchants, a).map { ($0, $1) }.sorted { $0.1 > $1.1 }
+    }
+
+    /// Reason codes: the `top` merchants with the largest attention weight in the user vector
+    /// (feature `merchant:<id>`, value `<category>, <n> events`, impact = the attention weight, in (0, 1]).
+    /// The weights say where the model looked, not a signed contribution to the PD.
+    public func reasonCodes(_ frame: Frame, top: Int) throws -> [[ReasonCode]] {
+        let end = scoringEnd ?? trainingEnd
+        return try userIDs(frame).map { u in
+            let w = Folding.window(events[u] ?? [], end: end, days: folding.windowDays)
+            var counts: [Int: (Int, Int)] = [:]
+            for e in w { counts[e.merchant, default: (0, e.category)].0 += 1 }
+            return merchantAttention(user: u).prefix(top).map { m in
+                let (n, c) = counts[m.merchant] ?? (0, 0)
+                let cat = c >= 0 && c < PaymentCategory.allCases.count ? PaymentCategory.allCases[c].rawValue : "\(c)"
+                return ReasonCode(feature: "merchant:\(m.merchant)", value: "\(cat), \(n) events", impact: m.weight)
+            }
+        }
     }
 }

@@ -244,5 +244,8 @@ struct LBSFModelTests {
         let att = back.merchantAttention(user: 5)
         #expect(!att.isEmpty && att.count <= 6 && abs(att.map(\.weight).reduce(0, +) - 1) < 1e-9)
         #expect(throws: ModelError.self) { try back.predictPD(try Frame([Column(name: "id", values: .int([0]))])) }
+        let codes = try back.reasonCodes(frame, top: 3)
+        #expect(codes.count == 3 && codes[1].count == min(3, att.count))
+        #expect(codes[1].first?.feature == "merchant:\(att[0].merchant)" && codes[1].first?.impact == att[0].weight)
     }
 }
