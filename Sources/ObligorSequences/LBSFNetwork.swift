@@ -33,7 +33,21 @@ public struct LBSFNetworkConfig: Codable, Sendable, Equatable {
     public var positiveWeight: Double = 1
     public var l2: Double = 1e-5
     public var seed: UInt64 = 1
+    /// Fraction of training users held out (seeded) for early stopping: after every epoch the validation
+    /// loss is computed and the parameters of the best epoch are kept. 0 = train on all, keep the last.
+    public var validationFraction: Double = 0
     public init() {}
+
+    enum CodingKeys: String, CodingKey { case dimension, attention, crossMerchant, learningRate, epochs, batchSize, positiveWeight, l2, seed, validationFraction }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        dimension = try c.decode(Int.self, forKey: .dimension); attention = try c.decode(Int.self, forKey: .attention)
+        crossMerchant = try c.decode(Bool.self, forKey: .crossMerchant); learningRate = try c.decode(Double.self, forKey: .learningRate)
+        epochs = try c.decode(Int.self, forKey: .epochs); batchSize = try c.decode(Int.self, forKey: .batchSize)
+        positiveWeight = try c.decode(Double.self, forKey: .positiveWeight); l2 = try c.decode(Double.self, forKey: .l2)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? 0
+    }
 }
 
 /// Embedding bag → dense tanh → attention pooling within each group → (self-attention across groups)
@@ -43,6 +57,8 @@ public struct LBSFNetwork: Codable, Sendable {
     public var config: LBSFNetworkConfig
     public var vocabulary: Int
     public var theta: [[Double]]
+    /// The epoch whose parameters were kept by early stopping (nil without a hold-out).
+    public var bestEpoch: Int?
 
     public init(config: LBSFNetworkConfig, vocabulary: Int = EventEncoder.vocabulary) {
         self.config = config
@@ -161,6 +177,18 @@ public struct LBSFNetwork: Codable, Sendable {
         return (loss, grad)
     }
 
+    /// Row-weighted mean loss over `rows` (no gradient).
+    func lossAndGradientValue(_ users: [EncodedUser], labels: [Int], rows: [Int]) -> Double {
+        var wsum = 0.0, loss = 0.0
+        for i in rows {
+            let w = labels[i] == 1 ? config.positiveWeight : 1
+            let z = logit(users[i]), y = Double(labels[i])
+            loss += w * (max(z, 0) - z * y + log1p(exp(-abs(z))))
+            wsum += w
+        }
+        return loss / max(wsum, 1e-300)
+    }
+
     /// Seeded mini-batch Adam training; returns the mean training loss per epoch.
     @discardableResult
     public mutating func train(_ users: [EncodedUser], labels: [Int], progress: ((Int, Double) -> Void)? = nil) -> [Double] {
@@ -169,6 +197,19 @@ public struct LBSFNetwork: Codable, Sendable {
         let rng = RandomSource(seed: config.seed &+ 7)
         var order = Array(users.indices)
         var history: [Double] = []
+        // Early stopping: a seeded hold-out, stratified by label so it keeps defaults.
+        var holdout: [Int] = []
+        if config.validationFraction > 0 {
+            rng.shuffle(&order)
+            for cls in [1, 0] {
+                let members = order.filter { labels[$0] == cls }
+                holdout += members.prefix(Int((Double(members.count) * config.validationFraction).rounded()))
+            }
+            let held = Set(holdout)
+            order = order.filter { !held.contains($0) }
+        }
+        var best = (loss: Double.infinity, theta: theta, epoch: -1)
+        defer { if best.epoch >= 0 { theta = best.theta; bestEpoch = best.epoch } }
         for epoch in 0..<config.epochs {
             rng.shuffle(&order)
             var total = 0.0, batches = 0
@@ -189,6 +230,10 @@ public struct LBSFNetwork: Codable, Sendable {
             }
             history.append(total / Double(max(1, batches)))
             progress?(epoch, history.last!)
+            if !holdout.isEmpty {
+                let v = lossAndGradientValue(users, labels: labels, rows: holdout)
+                if v < best.loss { best = (v, theta, epoch) }
+            }
         }
         return history
     }

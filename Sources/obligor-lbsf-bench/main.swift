@@ -16,6 +16,7 @@ func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 let users = Int(arg("--users", "3000"))!
 let seeds = arg("--seeds", "1,2,3").split(separator: ",").map { UInt64($0)! }
 let epochs = Int(arg("--epochs", "6"))!
+let validationFraction = Double(arg("--validation", "0.15"))!
 let k = Int(arg("--merchants", "16"))!, l = Int(arg("--per-merchant", "16"))!
 
 func peakRSSMiB() -> Double {
@@ -83,6 +84,7 @@ for seed in seeds {
         var cfg = LBSFNetworkConfig()
         cfg.epochs = epochs; cfg.seed = seed; cfg.crossMerchant = cross && variant == .folded
         cfg.positiveWeight = 4
+        cfg.validationFraction = validationFraction
         var net = LBSFNetwork(config: cfg)
         let t0 = Date()
         net.train(tr, labels: ytr)
@@ -133,7 +135,7 @@ for key in order {
     print("| \(key) | \(ms(c.auc)) | \(ms(c.ks)) | \(String(format: "%.1f", s)) | \(eps) |")
 }
 print("")
-print("users \(users) (70 % train / 30 % test split per seed), seeds \(seeds.map(String.init).joined(separator: ",")), epochs \(epochs), K \(k), L \(l)")
+print("users \(users) (70 % train / 30 % test split per seed), seeds \(seeds.map(String.init).joined(separator: ",")), up to \(epochs) epochs with early stopping on a \(Int(validationFraction * 100)) % hold-out of the training users, K \(k), L \(l)")
 print("")
 print("Paired differences against \"folded, 180 d\" on the same seed (positive: the folded 180-day model is better):")
 print("")

@@ -67,7 +67,7 @@ struct LBSFTrainOptions: ParsableArguments {
     @Option(help: "lbsf: merchant ranking count | recency.") var ranking: String = "count"
     @Option(help: "lbsf: training epochs.") var epochs: Int = 8
 
-    static let configKeys: Set<String> = ["dimension", "attention", "learning_rate", "batch_size", "positive_weight", "l2", "cross_merchant", "epochs", "seed"]
+    static let configKeys: Set<String> = ["dimension", "attention", "learning_rate", "batch_size", "positive_weight", "l2", "cross_merchant", "epochs", "seed", "validation_fraction"]
 
     /// Checks for `--model lbsf` (not `validate()`, which ArgumentParser runs for every train invocation).
     func check() throws {
@@ -100,6 +100,7 @@ extension TrainCommand {
         if let v = num("epochs") { cfg.epochs = Int(v) }
         if let v = conf["cross_merchant"] as? Bool { cfg.crossMerchant = v }
         if let v = num("seed") { cfg.seed = UInt64(v) }
+        if let v = num("validation_fraction") { cfg.validationFraction = v }
         if let seed { cfg.seed = seed }
         let folding = FoldingSpec(merchants: o.merchants, perMerchant: o.perMerchant, windowDays: o.windowDays, ranking: MerchantRanking(rawValue: o.ranking)!)
         let unknown = Set(labs.keys).subtracting(evs.map(\.user))

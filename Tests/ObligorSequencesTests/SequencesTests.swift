@@ -224,6 +224,22 @@ struct LBSFNetworkTests {
         let auc = SequenceMetrics.auc(net.predict(users), ys)
         #expect(auc > 0.9, "AUC \(auc)")
     }
+
+    /// Early stopping keeps the parameters of the epoch with the lowest hold-out loss: re-training the same
+    /// seed for exactly bestEpoch + 1 epochs without stopping reproduces them bit for bit.
+    @Test func earlyStoppingKeepsBestEpoch() {
+        let (users, ys) = Self.tinyUsers(4, n: 160)
+        var cfg = LBSFNetworkConfig()
+        cfg.dimension = 4; cfg.attention = 2; cfg.epochs = 6; cfg.learningRate = 0.05; cfg.validationFraction = 0.25
+        var net = LBSFNetwork(config: cfg)
+        net.train(users, labels: ys)
+        let best = try! #require(net.bestEpoch)
+        #expect(best >= 0 && best < 6)
+        var cfg2 = cfg; cfg2.epochs = best + 1
+        var again = LBSFNetwork(config: cfg2)
+        again.train(users, labels: ys)
+        #expect(again.theta == net.theta)
+    }
 }
 
 @Suite("LBSF model")
