@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ObligorPortfolio", targets: ["ObligorPortfolio"]),
         .library(name: "ObligorNeural", targets: ["ObligorNeural"]),
         .library(name: "ObligorHamiltonian", targets: ["ObligorHamiltonian"]),
+        .library(name: "ObligorSequences", targets: ["ObligorSequences"]),
         .executable(name: "obligor", targets: ["obligor"]),
     ],
     dependencies: [
@@ -47,7 +48,7 @@ let package = Package(
         .target(
             name: "ObligorBoosting", dependencies: ["ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
             exclude: ["README.md"]),
-        .target(name: "ObligorCatalog", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData", "ObligorGP", "ObligorHamiltonian"], exclude: ["README.md"]),
+        .target(name: "ObligorCatalog", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData", "ObligorGP", "ObligorHamiltonian", "ObligorSequences"], exclude: ["README.md"]),
         .target(name: "ObligorReports", dependencies: ["ObligorMetrics", "ObligorModels"], exclude: ["README.md"]),
         .target(name: "ObligorRecourse", dependencies: ["ObligorModels", "ObligorBoosting", "ObligorData", "ObligorNumerics"], exclude: ["README.md"]),
         .target(
@@ -58,13 +59,16 @@ let package = Package(
         .target(
             name: "ObligorHamiltonian", dependencies: ["ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
             exclude: ["README.md"]),
+        .target(
+            name: "ObligorSequences", dependencies: ["ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
+            exclude: ["README.md"]),
         .executableTarget(
             name: "obligor",
             dependencies: [
                 "ObligorNumerics", "ObligorData", "ObligorStore", "ObligorMetrics",
                 "ObligorModels", "ObligorBoosting", "ObligorCatalog", "ObligorReports", "ObligorRecourse",
                 "ObligorGP", "ObligorPortfolio",
-                "ObligorNeural", "ObligorHamiltonian",
+                "ObligorNeural", "ObligorHamiltonian", "ObligorSequences",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -95,11 +99,17 @@ let package = Package(
         .testTarget(
             name: "ObligorHamiltonianTests",
             dependencies: ["ObligorHamiltonian", "ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"]),
+        .testTarget(
+            name: "ObligorSequencesTests",
+            dependencies: ["ObligorSequences", "ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"]),
         .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData"]),
 
         // MARK: - Benchmarks (bench/run_foundation.sh runs this next to the Python anchors)
         .executableTarget(
             name: "obligor-bench",
             dependencies: ["ObligorNumerics", "ObligorData", "ObligorMetrics", "ObligorModels", "ObligorBoosting", "ObligorCatalog"]),
+        .executableTarget(
+            name: "obligor-lbsf-bench",
+            dependencies: ["ObligorSequences", "ObligorBoosting", "ObligorData"]),
     ]
 )

@@ -4,6 +4,7 @@ import ObligorData
 import ObligorGP
 import ObligorHamiltonian
 import ObligorModels
+import ObligorSequences
 
 /// Any Obligor model, as one Codable value: the unit stored in the workspace and in `.obligor.json` files.
 ///
@@ -19,6 +20,8 @@ public enum AnyModel: Sendable {
     case glmm(GLMMModel)
     /// A neural PD model trained with a Hamiltonian (or baseline) optimizer.
     case hnn(HNNModel)
+    /// Payment-sequence folding model (LBSF) or its flat baseline; scores after its events are bound.
+    case lbsf(LBSFModel)
 
     /// The current format version of each kind.
     public static let formatVersion = 1
@@ -32,6 +35,7 @@ public enum AnyModel: Sendable {
         case .gpboost: return "gpboost"
         case .glmm: return "glmm"
         case .hnn: return "hnn"
+        case .lbsf: return "lbsf"
         }
     }
 
@@ -44,6 +48,7 @@ public enum AnyModel: Sendable {
         case let .gpboost(m): return m
         case let .glmm(m): return m
         case let .hnn(m): return m
+        case let .lbsf(m): return m
         }
     }
 
@@ -55,6 +60,7 @@ public enum AnyModel: Sendable {
         case let .gbdt(m): return m
         case .gpboost, .glmm: return nil
         case .hnn: return nil
+        case .lbsf: return nil
         }
     }
 
@@ -68,6 +74,7 @@ public enum AnyModel: Sendable {
         case let .scorecard(m): return SQLExport.select(m)
         case let .gbdt(m): return SQLExport.select(kind: kind, linearPredictor: TreeSQL.predictor(m))
         case .hnn: throw ModelError.unsupportedFormat("hnn models are neural networks; SQL export covers logit, scorecard and gbdt")
+        case .lbsf: throw ModelError.unsupportedFormat("lbsf models read payment sequences; SQL export covers logit, scorecard and gbdt")
         }
     }
 
@@ -82,6 +89,7 @@ public enum AnyModel: Sendable {
         case let .gpboost(m): return try e.encode(m)
         case let .glmm(m): return try e.encode(m)
         case let .hnn(m): return try e.encode(m)
+        case let .lbsf(m): return try e.encode(m)
         }
     }
 
@@ -98,6 +106,7 @@ public enum AnyModel: Sendable {
         case "gpboost": return .gpboost(try d.decode(GPBoostModel.self, from: payload))
         case "glmm": return .glmm(try d.decode(GLMMModel.self, from: payload))
         case "hnn": return .hnn(try d.decode(HNNModel.self, from: payload))
+        case "lbsf": return .lbsf(try d.decode(LBSFModel.self, from: payload))
         default: throw ModelError.unsupportedFormat("unknown model kind '\(kind)'")
         }
     }
@@ -142,6 +151,7 @@ extension AnyModel {
         if case let .gbdt(m) = self { return m.parameters.seed }
         if case let .gpboost(m) = self { return m.settings.trees.seed }
         if case let .hnn(m) = self { return m.options.training.seed }
+        if case let .lbsf(m) = self { return m.network.config.seed }
         return nil
     }
 }

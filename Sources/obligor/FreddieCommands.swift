@@ -85,7 +85,7 @@ struct DataGenerate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate synthetic data.",
-        subcommands: [DataGenerateFreddie.self, DataGenerateMortgagePanel.self])
+        subcommands: [DataGenerateFreddie.self, DataGenerateMortgagePanel.self, DataGeneratePayments.self])
 }
 
 extension FreddieRelease: ExpressibleByArgument {}

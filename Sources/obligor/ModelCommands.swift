@@ -187,6 +187,8 @@ struct ModelDescribe: ParsableCommand {
             describeGP(m.gp)
         case let .hnn(m):
             describeHNN(m)
+        case let .lbsf(m):
+            describeLBSF(m)
         }
     }
 }

@@ -69,6 +69,7 @@ struct RecourseVerifyCommand: ParsableCommand {
             case let .glmm(m): return m.threshold
             case let .hnn(m): return m.threshold
             case .scorecard: return nil
+            case .lbsf: return nil
             }
         }()
         let t = threshold ?? modelThreshold ?? 0.5

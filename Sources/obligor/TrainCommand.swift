@@ -11,7 +11,7 @@ import ObligorNumerics
 import ObligorStore
 
 enum ModelKind: String, ExpressibleByArgument, CaseIterable {
-    case logit, scorecard, gbdt, gpboost, glmm, hnn
+    case logit, scorecard, gbdt, gpboost, glmm, hnn, lbsf
 }
 
 struct TrainCommand: ParsableCommand {
@@ -41,9 +41,9 @@ struct TrainCommand: ParsableCommand {
         Unknown keys are an error, so a typo never trains a different model silently.
         """)
 
-    @Option(help: "Workspace dataset name or CSV path.") var data: String
+    @Option(help: "Workspace dataset name or CSV path (not used by lbsf, which reads --events and --labels).") var data: String = ""
     @Option(help: "Binary target column (default: the dataset's target role).") var target: String?
-    @Option(help: "Model family: logit | scorecard | gbdt | gpboost | glmm | hnn.") var model: ModelKind
+    @Option(help: "Model family: logit | scorecard | gbdt | gpboost | glmm | hnn | lbsf.") var model: ModelKind
     @Option(help: "Validation data (dataset name or CSV) for gbdt early stopping.") var valid: String?
     @Option(help: "Name to store the model under.") var name: String
     @Option(help: "JSON file with hyperparameters.") var config: String?
@@ -64,6 +64,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "gpboost/glmm: euclidean | great_circle (coordinates lon,lat in degrees; ranges in km).") var distance: String = "euclidean"
     @Option(help: "hnn: hamiltonian-paper | hamiltonian-code (default) | adam | sgd (overrides the config's optimizer).")
     var optimizer: String?
+    @OptionGroup var lbsfOptions: LBSFTrainOptions
     @Flag(help: "Replace an existing model of the same name.") var replace = false
     @Flag(help: "JSON summary on stdout.") var json = false
     @OptionGroup var workspace: WorkspaceOptions
@@ -71,6 +72,8 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         try validateHNNOptions()
+        if model == .lbsf { try lbsfOptions.check(); return }
+        if data.isEmpty { throw ValidationError("--data is required for --model \(model.rawValue)") }
         if model == .gpboost || model == .glmm {
             guard ["exact", "vecchia"].contains(gpApprox) else { throw ValidationError("--gp-approx must be exact or vecchia") }
             guard neighbors >= 1 else { throw ValidationError("--neighbors must be at least 1") }
@@ -83,6 +86,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Parallel.threads = threads }
+        if model == .lbsf { return try runLBSF() }
         let loaded = try LoadedData.load(data, workspace: workspace, target: target)
         guard let targetName = target ?? loaded.roles.target else {
             throw InputError("\(loaded.label): no target: pass --target, or import the dataset with --target")
@@ -139,6 +143,8 @@ struct TrainCommand: ParsableCommand {
                 try checkCoordinates(trainData, timeColumn: timeColumn, space: space)
                 return try trainGP(frame: frame, labels: labels, features: featureList, timeColumn: timeColumn, space: space,
                                    target: targetName, config: configObject)
+            case .lbsf:
+                throw InputError("lbsf is trained from --events and --labels")
             case .hnn:
                 return try trainHNN(trainData, labels: labels, features: featureList, target: targetName, timeColumn: timeColumn,
                                     config: configObject, specials: specials)
@@ -238,6 +244,7 @@ struct TrainCommand: ParsableCommand {
         case .gpboost: allowed = BoostingParameters.configKeys.union(["features", "train_cov_pars", "init_cov_pars"])
         case .glmm: allowed = ["features"]
         case .hnn: allowed = HNNOptions.configKeys.union(["features", "special_values"])
+        case .lbsf: allowed = LBSFTrainOptions.configKeys
         }
         for key in dict.keys where !allowed.contains(key) {
             throw InputError("\(config): unknown key '\(key)' for model \(model.rawValue) (known: \(allowed.sorted().joined(separator: ", ")))")
