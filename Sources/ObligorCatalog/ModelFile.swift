@@ -60,7 +60,7 @@ public enum AnyModel: Sendable {
         case let .gbdt(m): return m
         case .gpboost, .glmm: return nil
         case .hnn: return nil
-        case .lbsf: return nil
+        case let .lbsf(m): return m
         }
     }
 

@@ -19,10 +19,12 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Write an HTML report here.") var report: String?
     @Flag(help: "JSON on stdout.") var json = false
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var sequence: EventsOption
 
     func run() throws {
         let ws = try workspace.openExisting()
-        let (anyModel, metadata) = try loadModel(model, workspace: ws)
+        let (storedModel, metadata) = try loadModel(model, workspace: ws)
+        let anyModel = try sequence.bind(storedModel)
         let loaded = try LoadedData.load(data, workspace: workspace, target: target)
         let targetName = target ?? loaded.roles.target ?? metadata?.target ?? ""
         let labels = try loaded.labels(target: targetName)

@@ -148,3 +148,22 @@ func describeLBSF(_ m: LBSFModel) {
          + "d \(c.dimension), attention \(c.attention), cross-merchant \(c.crossMerchant); fields: description \(m.fields.description), time \(m.fields.time)")
     note("trained on \(m.trainUsers) users, \(m.trainEvents) folded events, \(m.lossHistory.count) epochs; final loss \(fmt(m.lossHistory.last ?? .nan))")
 }
+
+/// `--events FILE` for commands that score an lbsf model: the model scores users from their payment events.
+struct EventsOption: ParsableArguments {
+    @Option(help: "lbsf models: payment events CSV (user_id, merchant_id, timestamp, ...) to score the users from.")
+    var events: String?
+
+    /// Attaches the events to an lbsf model; any other model must not get --events.
+    func bind(_ model: AnyModel) throws -> AnyModel {
+        guard case let .lbsf(m) = model else {
+            if events != nil { throw InputError("--events is for lbsf models; this model is \(model.kind)") }
+            return model
+        }
+        guard let events else {
+            if m.events.isEmpty { throw InputError("an lbsf model scores users from their payment events: pass --events FILE") }
+            return model
+        }
+        return .lbsf(m.bind(events: try PaymentCSV.readEvents(path: events)))
+    }
+}

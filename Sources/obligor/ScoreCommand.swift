@@ -44,6 +44,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
     @Flag(help: "gpboost/glmm: also write the fixed part F, the frailty's predictive mean and variance.") var components = false
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var sequence: EventsOption
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -94,7 +95,7 @@ struct ScoreCommand: ParsableCommand {
         let data = data!
         let shard = try effectiveShard(ProcessInfo.processInfo.environment)
         let ws = try workspace.openExisting()
-        let (anyModel, _) = try loadModel(model, workspace: ws)
+        let anyModel = try sequence.bind(try loadModel(model, workspace: ws).0)
         let loaded = try LoadedData.load(data, workspace: workspace)
         var frame = loaded.frame
         var rows = Array(0..<frame.rowCount)
@@ -160,12 +161,13 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Id column (default: the dataset's id role).") var id: String?
     @Flag(help: "JSON on stdout.") var json = false
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var sequence: EventsOption
 
     func validate() throws { if top < 1 { throw ValidationError("--top must be at least 1") } }
 
     func run() throws {
         let ws = try workspace.openExisting()
-        let (anyModel, _) = try loadModel(model, workspace: ws)
+        let anyModel = try sequence.bind(try loadModel(model, workspace: ws).0)
         guard let explainer = anyModel.explainable else { throw InputError("model '\(model)' (\(anyModel.kind)) has no reason codes") }
         let loaded = try LoadedData.load(data, workspace: workspace)
         let pds = try explainer.predictPD(loaded.frame)

@@ -20,6 +20,21 @@ import Testing
         #expect(train.json?["kind"] as? String == "lbsf" && train.json?["train_users"] as? Int == 150)
         let describe = try box.run(["model", "describe", "seq"])
         #expect(describe.status == 0 && describe.stderr.contains("lbsf (folded): K 6 merchants"), "\(describe.stderr)")
+
+        // Score, explain and evaluate the users in the labels file from their events.
+        let ev = box.path("d/pay.events.csv"), lab = box.path("d/pay.labels.csv")
+        let score = try box.run(["score", "--model", "seq", "--data", lab, "--events", ev, "--out", box.path("pd.csv")])
+        #expect(score.status == 0, "\(score.stderr)")
+        let pds = try String(contentsOfFile: box.path("pd.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(pds.count == 150 && pds.allSatisfy { l in Double(l.split(separator: ",")[1]).map { $0 > 0 && $0 < 1 } ?? false })
+        let explain = try box.run(["explain", "--model", "seq", "--data", lab, "--events", ev, "--top", "2", "--json"])
+        #expect(explain.status == 0, "\(explain.stderr)")
+        let evaluate = try box.run(["evaluate", "--model", "seq", "--data", lab, "--events", ev, "--target", "default", "--json"])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        #expect((evaluate.json?["auc"] as? Double).map { $0 > 0.5 } == true, "\(evaluate.stdout)")
+        // Without events the lbsf model cannot score; with events, another model kind refuses them.
+        let noEvents = try box.run(["score", "--model", "seq", "--data", lab])
+        #expect(noEvents.status == 1 && noEvents.stderr.contains("--events"), "\(noEvents.stderr)")
     }
 
     @Test func badInputNamesFileLineColumn() throws {
