@@ -7,3 +7,9 @@ scripts/ensure-system-packages.sh
 export OPENBLAS_NUM_THREADS=1
 swift build --build-tests
 swift test --skip-build
+# The notebooks, when Python with Notebooks/requirements.txt is here (skipped with a message otherwise).
+if command -v python3 >/dev/null 2>&1; then
+  python3 scripts/check-notebooks.py .build/debug/obligor
+else
+  echo "notebooks: SKIPPED (no python3)"
+fi
