@@ -130,10 +130,11 @@ public struct FittedGP: Codable, Sendable, Equatable {
         return (mean, variance, loc)
     }
 
-    /// `E[σ(F + b)]`, `b ~ N(μ, v)` by 32-point Gauss–Hermite quadrature (GPBoost's response mean).
+    /// `E[σ(F + b)]`, `b ~ N(μ, v)`: GPBoost's response mean, by adaptive Gauss–Hermite quadrature around the
+    /// integrand's mode (``LogisticNormal``).
     public static func responseMean(fixed F: [Double], latentMean mu: [Double], latentVariance v: [Double]) -> [Double] {
-        let gh = GaussHermite.standard
-        return (0..<F.count).map { i in gh.expectation(mean: F[i] + mu[i], variance: v[i]) { Special.sigmoid($0) } }
+        let rule = GaussHermite.rule(LogisticNormal.defaultNodes)
+        return (0..<F.count).map { i in LogisticNormal.mean(offset: F[i] + mu[i], sd: max(0, v[i]).squareRoot(), rule: rule) }
     }
 }
 
