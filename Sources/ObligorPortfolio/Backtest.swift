@@ -5,45 +5,43 @@ import ObligorNumerics
 ///
 /// JSON: `{"draws", "expected_loss", "analytic_expected_loss", "standard_deviation", "standard_error",
 /// "var": {…}, "es": {…}, "quantiles": {…}, "pit", "pinball": {"0.95", "0.99"}, "crps"}`.
+@dynamicMemberLookup
 public struct LossReport: Codable, Sendable, Equatable {
-    public var draws: Int
-    public var expectedLoss: Double
-    public var analyticExpectedLoss: Double?
-    public var standardDeviation: Double
-    public var standardError: Double
-    public var valueAtRisk: [String: Double]
-    public var expectedShortfall: [String: Double]
-    public var quantiles: [String: Double]
+    /// The distribution's summary (expected loss, VaR, ES, quantiles); its fields read through the report,
+    /// e.g. `report.valueAtRisk`.
+    public var summary: LossSummary
     public var pit: Double
     public var pinball: [String: Double]
     public var crps: Double
 
     /// Summarises `distribution` at `levels` and scores `realisedLoss` against it.
     public init(distribution: LossDistribution, realisedLoss: Double, levels: ReportLevels = .standard) {
-        let s = distribution.summary(levels: levels)
+        summary = distribution.summary(levels: levels)
         let sc = distribution.score(realisedLoss: realisedLoss, pinballLevels: levels.pinball)
-        draws = s.draws
-        expectedLoss = s.expectedLoss
-        analyticExpectedLoss = s.analyticExpectedLoss
-        standardDeviation = s.standardDeviation
-        standardError = s.standardError
-        valueAtRisk = s.valueAtRisk
-        expectedShortfall = s.expectedShortfall
-        quantiles = s.quantiles
         pit = sc.pit
         pinball = sc.pinball
         crps = sc.crps
     }
 
-    enum CodingKeys: String, CodingKey {
-        case draws
-        case expectedLoss = "expected_loss"
-        case analyticExpectedLoss = "analytic_expected_loss"
-        case standardDeviation = "standard_deviation"
-        case standardError = "standard_error"
-        case valueAtRisk = "var"
-        case expectedShortfall = "es"
-        case quantiles, pit, pinball, crps
+    public subscript<T>(dynamicMember keyPath: KeyPath<LossSummary, T>) -> T { summary[keyPath: keyPath] }
+
+    enum CodingKeys: String, CodingKey { case pit, pinball, crps }
+
+    // One flat JSON object: the summary's keys and the scores side by side.
+    public init(from decoder: Decoder) throws {
+        summary = try LossSummary(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        pit = try c.decode(Double.self, forKey: .pit)
+        pinball = try c.decode([String: Double].self, forKey: .pinball)
+        crps = try c.decode(Double.self, forKey: .crps)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try summary.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(pit, forKey: .pit)
+        try c.encode(pinball, forKey: .pinball)
+        try c.encode(crps, forKey: .crps)
     }
 }
 
