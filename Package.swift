@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ObligorNeural", targets: ["ObligorNeural"]),
         .library(name: "ObligorHamiltonian", targets: ["ObligorHamiltonian"]),
         .library(name: "ObligorSequences", targets: ["ObligorSequences"]),
+        .library(name: "ObligorLLM", targets: ["ObligorLLM"]),
         .executable(name: "obligor", targets: ["obligor"]),
     ],
     dependencies: [
@@ -62,13 +63,16 @@ let package = Package(
         .target(
             name: "ObligorSequences", dependencies: ["ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
             exclude: ["README.md"]),
+        .target(
+            name: "ObligorLLM", dependencies: ["ObligorMetrics"],
+            exclude: ["README.md", "Resources/README.md"], resources: [.copy("Resources/german.data"), .copy("Resources/australian.dat")]),
         .executableTarget(
             name: "obligor",
             dependencies: [
                 "ObligorNumerics", "ObligorData", "ObligorStore", "ObligorMetrics",
                 "ObligorModels", "ObligorBoosting", "ObligorCatalog", "ObligorReports", "ObligorRecourse",
                 "ObligorGP", "ObligorPortfolio",
-                "ObligorNeural", "ObligorHamiltonian", "ObligorSequences",
+                "ObligorNeural", "ObligorHamiltonian", "ObligorSequences", "ObligorLLM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -102,7 +106,8 @@ let package = Package(
         .testTarget(
             name: "ObligorSequencesTests",
             dependencies: ["ObligorSequences", "ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"]),
-        .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData"]),
+        .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData", "ObligorLLM"]),
+        .testTarget(name: "ObligorLLMTests", dependencies: ["ObligorLLM", "ObligorMetrics", "ObligorData"], resources: [.copy("Fixtures")]),
 
         // MARK: - Benchmarks (bench/run_foundation.sh runs this next to the Python anchors)
         .executableTarget(

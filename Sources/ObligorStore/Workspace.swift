@@ -157,6 +157,27 @@ public final class Workspace {
             PRIMARY KEY (action_set_sha256, part, part_key)
         );
         """,
+        // 3: CALM LLM scoring (`obligor calm score`), one row per scored record so an interrupted run resumes.
+        """
+        CREATE TABLE calm_results (
+            run TEXT NOT NULL,
+            dataset TEXT NOT NULL,
+            split TEXT NOT NULL,
+            record_id INTEGER NOT NULL,
+            source_row INTEGER NOT NULL,
+            gold TEXT NOT NULL,
+            p_favourable REAL NOT NULL,
+            p_unfavourable REAL NOT NULL,
+            coverage REAL NOT NULL,
+            p_good REAL,
+            answer TEXT,
+            greedy_text TEXT,
+            top_tokens_json TEXT NOT NULL,
+            backend TEXT NOT NULL,
+            scored_at TEXT NOT NULL,
+            PRIMARY KEY (run, dataset, split, record_id)
+        );
+        """,
     ]
 
     /// The schema version this build writes.
