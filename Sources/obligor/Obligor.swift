@@ -19,7 +19,7 @@ struct Obligor: ParsableCommand {
         version: "obligor 0.1.0",
         subcommands: [DataCommand.self, TrainCommand.self, ScoreCommand.self, MergeCommand.self, EvaluateCommand.self, PortfolioCommand.self,
                       ExplainCommand.self, MetricsCommand.self, ModelCommand.self, AuditCommand.self, BacktestCommand.self,
-                      RecourseCommand.self])
+                      RecourseCommand.self, CALMCommand.self])
 }
 
 @main

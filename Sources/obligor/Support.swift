@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ObligorCatalog
 import ObligorData
+import ObligorLLM
 import ObligorMetrics
 import ObligorModels
 import ObligorNumerics
@@ -18,6 +19,8 @@ enum InputFailure {
     static func message(for error: Error) -> String? {
         switch error {
         case let e as InputError: return e.description
+        case let e as CALMError: return e.description
+        case let e as ServerError: return e.description
         case let e as CSVError: return e.description
         case let e as FrameError: return e.description
         case let e as WorkspaceError: return e.description
