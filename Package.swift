@@ -65,7 +65,7 @@ let package = Package(
             exclude: ["README.md"]),
         .target(
             name: "ObligorLLM", dependencies: ["ObligorMetrics"],
-            exclude: ["README.md", "Resources/README.md"], resources: [.copy("Resources/german.data"), .copy("Resources/australian.dat")]),
+            exclude: ["README.md"]),
         .executableTarget(
             name: "obligor",
             dependencies: [

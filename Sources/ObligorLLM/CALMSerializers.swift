@@ -15,12 +15,7 @@ extension CALMDataset {
         guard let name = shippedResource else {
             throw CALMError("\(rawValue): no raw data ships with Obligor (licence / size); pass --data FILE with columns: \(requiredColumns.joined(separator: ", "))")
         }
-        let parts = name.split(separator: ".")
-        guard let url = Bundle.module.url(forResource: String(parts[0]), withExtension: String(parts[1])),
-              let data = try? Data(contentsOf: url) else {
-            throw CALMError("\(name): resource missing from this build of ObligorLLM")
-        }
-        return try source(text: String(decoding: data, as: UTF8.self), label: name)
+        return try source(text: self == .german ? ShippedData.german : ShippedData.australian, label: name)
     }
 
     /// Parses raw data in this dataset's layout (space separated for German/Australian, ARFF for a

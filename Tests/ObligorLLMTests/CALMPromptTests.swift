@@ -7,6 +7,14 @@ import ObligorData
 /// templates of the other datasets against the examples CALM itself prints.
 @Suite("CALM prompts and split")
 struct CALMPromptTests {
+    /// The embedded raw data is the repository's Datasets copy, byte for byte.
+    @Test func shippedDataEqualsDatasetsFiles() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        #expect(Data(ShippedData.german.utf8) == (try Data(contentsOf: root.appendingPathComponent("Datasets/german/german.data"))))
+        #expect(Data(ShippedData.australian.utf8) == (try Data(contentsOf: root.appendingPathComponent("Datasets/australian/australian.dat"))))
+        #expect(SHA256Digest.hex(Data(ShippedData.german.utf8)) == "b21f3d81db8071257d5ff1deaeba1fd4303b62712e6fcc9715c7a86202cb5871")
+    }
+
     @Test func germanSplitEqualsPublishedSplit() throws {
         let split = CALMSplit(rows: 1000)
         #expect(split.train.count == 700 && split.valid.count == 100 && split.test.count == 200)
