@@ -96,3 +96,10 @@ public protocol FirstTokenScorer {
     /// The top-`topN` first-token candidates for `prompt`, greedy (temperature 0) and deterministic.
     func firstTokenDistribution(prompt: String, topN: Int) throws -> FirstTokenDistribution
 }
+
+/// A model that can also generate text greedily, for PIXIU-style answers (the paper's protocol: greedy
+/// decoding, then ``pixiuParse(_:choices:)``). Optional: the CLI uses it only with `--greedy-tokens N`.
+public protocol GreedyTextGenerator {
+    /// Up to `maxTokens` tokens generated greedily (temperature 0) after `prompt`.
+    func greedyText(prompt: String, maxTokens: Int) throws -> String
+}

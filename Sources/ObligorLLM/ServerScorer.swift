@@ -127,7 +127,7 @@ public struct HTTPJSONClient: Sendable {
 ///
 /// Requests are greedy and one token long (`temperature: 0`; `n_predict`/`max_tokens`/`num_predict` 1),
 /// with `cache_prompt: false` on llama-server's native API so scores do not depend on its prompt cache.
-public struct ServerScorer: FirstTokenScorer, Sendable {
+public struct ServerScorer: FirstTokenScorer, GreedyTextGenerator, Sendable {
     /// Server root, e.g. `http://127.0.0.1:8080`.
     public let baseURL: URL
     public let api: ServerAPI
@@ -170,6 +170,34 @@ public struct ServerScorer: FirstTokenScorer, Sendable {
         }
         if let model { body["model"] = model }
         return body
+    }
+
+    /// The JSON body of a greedy generation of up to `maxTokens` tokens (no log-probabilities).
+    public func generationBody(prompt: String, maxTokens: Int) -> [String: Any] {
+        var body: [String: Any]
+        switch api {
+        case .llama:
+            body = ["prompt": prompt, "n_predict": maxTokens, "temperature": 0, "cache_prompt": false]
+        case .llamaChat:
+            body = ["messages": [["role": "user", "content": Self.unwrapCALM(prompt)]], "max_tokens": maxTokens, "temperature": 0]
+        case .openai:
+            body = ["prompt": prompt, "max_tokens": maxTokens, "temperature": 0]
+        case .ollama:
+            body = ["prompt": prompt, "raw": true, "stream": false, "options": ["temperature": 0, "num_predict": maxTokens]]
+        }
+        if let model { body["model"] = model }
+        return body
+    }
+
+    public func greedyText(prompt: String, maxTokens: Int) throws -> String {
+        let r = try client.post(endpoint, body: generationBody(prompt: prompt, maxTokens: maxTokens))
+        if let t = r["content"] as? String { return t }                                   // llama-server /completion
+        if let t = r["response"] as? String { return t }                                  // Ollama
+        if let c = (r["choices"] as? [[String: Any]])?.first {
+            if let t = (c["message"] as? [String: Any])?["content"] as? String { return t } // chat
+            if let t = c["text"] as? String { return t }                                   // completions
+        }
+        throw ServerError("server \(endpoint.absoluteString) returned no generated text" + (Self.errorText(r).map { " (server said: \($0))" } ?? ""))
     }
 
     public func firstTokenDistribution(prompt: String, topN: Int) throws -> FirstTokenDistribution {

@@ -105,7 +105,9 @@ struct CALMScoreCommand: ParsableCommand {
     @Option(help: "First-token candidates to request.") var topN: Int = 20
     @Option(help: "Coverage below which the hard answer counts as missing.") var minCoverage: Double = 0.5
     @Option(name: .customLong("run"), help: "Run name for resuming (default: derived from the backend).") var runOption: String?
-    @Option(help: "Per-record CSV output.") var out: String?
+    @Option(help: "Per-record output: CSV, or JSON Lines when the name ends in .jsonl / .json.") var out: String?
+    @Option(help: "Also generate up to N tokens greedily per record and PIXIU-parse them (the paper's protocol; 0 = use the first token's text).")
+    var greedyTokens: Int = 0
     @Option(help: "Request timeout in seconds.") var timeout: Double = 120
     @Option(help: "Retries on connection errors and HTTP 5xx.") var retries: Int = 3
     @Flag(help: "JSON on stdout.") var json = false
@@ -119,6 +121,7 @@ struct CALMScoreCommand: ParsableCommand {
         if topN < 1 { throw ValidationError("--top-n must be ≥ 1") }
         if !(minCoverage >= 0 && minCoverage <= 1) { throw ValidationError("--min-coverage must be in [0, 1]") }
         if let limit, limit < 1 { throw ValidationError("--limit must be ≥ 1") }
+        if greedyTokens < 0 { throw ValidationError("--greedy-tokens must be ≥ 0") }
         if timeout <= 0 || retries < 0 { throw ValidationError("--timeout must be > 0 and --retries ≥ 0") }
     }
 
@@ -151,10 +154,14 @@ struct CALMScoreCommand: ParsableCommand {
         let todo = records.filter { done[$0.id] == nil }
         if !done.isEmpty { note("run '\(runName)': \(records.count - todo.count) of \(records.count) records already scored, resuming") }
         var progress = Progress(total: todo.count, label: "\(dataset.rawValue)/\(splitName)")
+        let generator = scorer as? GreedyTextGenerator
+        if greedyTokens > 0 && generator == nil { throw InputError("backend \(scorer.backendDescription) cannot generate text: drop --greedy-tokens") }
         for rec in todo {
             let dist: FirstTokenDistribution
+            var greedy: String? = nil
             do {
                 dist = try scorer.firstTokenDistribution(prompt: rec.modelPrompt, topN: topN)
+                greedy = greedyTokens > 0 ? try generator!.greedyText(prompt: rec.modelPrompt, maxTokens: greedyTokens) : dist.greedyText
             } catch let e as ServerError {
                 progress.finish()
                 throw InputError("\(e.description)\n(record \(rec.id) of \(dataset.rawValue)/\(splitName); \(records.count - todo.count + progress.done) of \(records.count) scored and saved: re-run with --run '\(runName)' to continue)")
@@ -162,7 +169,7 @@ struct CALMScoreCommand: ParsableCommand {
             let s = dist.choiceScore(favourable: dataset.favourable, unfavourable: dataset.unfavourable, minCoverage: minCoverage)
             let stored = CALMStoredResult(run: runName, dataset: dataset.rawValue, split: splitName, recordID: rec.id, sourceRow: rec.sourceRow,
                                           gold: rec.answer, pFavourable: s.pFavourable, pUnfavourable: s.pUnfavourable, coverage: s.coverage,
-                                          pGood: s.pGood, answer: s.answer, greedyText: dist.greedyText,
+                                          pGood: s.pGood, answer: s.answer, greedyText: greedy,
                                           topTokensJSON: Self.tokensJSON(dist), backend: scorer.backendDescription)
             try ws.saveCALMResult(stored)
             done[rec.id] = stored
@@ -189,11 +196,20 @@ struct CALMScoreCommand: ParsableCommand {
         let below = scores.filter { $0.coverage < minCoverage }.count
 
         if let out {
-            var text = "id,source_row,gold,pd,p_good,coverage,answer,greedy\n"
+            var text = ""
+            let asJSON = out.lowercased().hasSuffix(".jsonl") || out.lowercased().hasSuffix(".json")
+            if !asJSON { text = "id,source_row,gold,pd,p_good,coverage,answer,greedy\n" }
             for (rec, (r, s)) in zip(records, zip(results, scores)) {
-                let fields = ["\(rec.id)", "\(rec.sourceRow)", rec.answer, s.pGood.map { "\(1 - $0)" } ?? "", s.pGood.map { "\($0)" } ?? "",
-                              "\(s.coverage)", s.answer ?? "missing", r.greedyText ?? ""]
-                text += fields.map(CSVWriter.field).joined(separator: ",") + "\n"
+                if asJSON {
+                    let o: [String: Any] = ["id": rec.id, "source_row": rec.sourceRow, "gold": rec.answer,
+                                            "pd": s.pGood.map { 1 - $0 } ?? NSNull(), "p_good": s.pGood ?? NSNull(),
+                                            "coverage": s.coverage, "answer": s.answer ?? "missing", "greedy": r.greedyText ?? NSNull()]
+                    text += String(decoding: try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self) + "\n"
+                } else {
+                    let fields = ["\(rec.id)", "\(rec.sourceRow)", rec.answer, s.pGood.map { "\(1 - $0)" } ?? "", s.pGood.map { "\($0)" } ?? "",
+                                  "\(s.coverage)", s.answer ?? "missing", r.greedyText ?? ""]
+                    text += fields.map(CSVWriter.field).joined(separator: ",") + "\n"
+                }
             }
             try CSVWriter.writeAtomically(text, to: out)
         }
@@ -209,7 +225,7 @@ struct CALMScoreCommand: ParsableCommand {
         var object: [String: Any] = [
             "dataset": dataset.rawValue, "split": splitName, "run": runName, "backend": scorer.backendDescription,
             "n": records.count, "scored_now": todo.count, "resumed": records.count - todo.count,
-            "top_n": topN, "min_coverage": minCoverage,
+            "top_n": topN, "min_coverage": minCoverage, "greedy_tokens": greedyTokens,
             "acc": hard.accuracy, "f1_paper": hard.f1Paper, "f1_weighted": hard.f1Weighted, "mcc": hard.mcc, "miss": hard.miss,
             "confusion": hard.confusion,
             "auc": soft.auc, "ks": soft.ks, "brier": soft.brier, "n_scored": soft.n,

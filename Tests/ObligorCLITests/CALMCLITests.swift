@@ -41,7 +41,13 @@ struct CALMCLITests {
             let (_, fail) = state.next()
             if fail { return (400, Data("{\"error\":\"simulated failure\"}".utf8)) }
             guard request.path == "/completion", let body = request.json, let prompt = body["prompt"] as? String,
-                  let answer = answers[prompt], (body["n_probs"] as? Int) == 20, (body["n_predict"] as? Int) == 1 else {
+                  let answer = answers[prompt] else {
+                return (400, Data("{\"error\":\"unexpected request\"}".utf8))
+            }
+            if body["n_probs"] == nil && (body["n_predict"] as? Int) == 8 {   // greedy generation (--greedy-tokens 8)
+                return (200, try! JSONSerialization.data(withJSONObject: ["content": " \(answer.capitalized). The client"]))
+            }
+            guard (body["n_probs"] as? Int) == 20, (body["n_predict"] as? Int) == 1 else {
                 return (400, Data("{\"error\":\"unexpected request\"}".utf8))
             }
             let other = answer == "good" ? "bad" : "good"
@@ -87,6 +93,18 @@ struct CALMCLITests {
         // A third run has nothing left to score.
         let third = try box.run(score)
         #expect(third.status == 0 && third.json?["scored_now"] as? Int == 0 && state.requests == 201)
+
+        let firstTokenGreedy = try #require(j["greedy"] as? [String: Any])   // PIXIU parse of the one-token text
+        #expect(abs((firstTokenGreedy["acc"] as? Double ?? 0) - 0.565) <= 0.0005)
+
+        // Greedy generation (the paper's protocol) with JSON Lines output; a separate run.
+        let g = try box.run(["calm", "score", "--dataset", "german", "--server", server.url, "--run", "greedy", "--limit", "40",
+                             "--greedy-tokens", "8", "--out", "g.jsonl", "--json"])
+        #expect(g.status == 0 && state.requests == 201 + 80, "\(g.stderr)")
+        let gj = try #require(g.json)
+        #expect((gj["greedy"] as? [String: Any])?["acc"] as? Double == gj["acc"] as? Double)
+        let lines = try String(contentsOfFile: box.path("g.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 40 && lines[0].contains("The client") && lines[0].contains("\"p_good\":0.8"))
 
         // The bias audit on the LLM's scores, joined by record id.
         let audit = try box.run(["audit", "--scores", "scores.csv", "--data", "rows.csv", "--id", "id", "--target", "bad",

@@ -92,6 +92,10 @@ struct ServerScorerTests {
         let server = try LoopbackHTTPServer { r in
             let b = r.json ?? [:]
             let options = b["options"] as? [String: Any] ?? [:]
+            if b["logprobs"] == nil {   // greedy generation
+                if (options["num_predict"] as? Int) != 16 || canonical(b["raw"] ?? 0) != canonical(true) { log.add("generation body") }
+                return (200, jsonData(["model": "calm", "response": " Good. The client", "done": true]))
+            }
             if r.path != "/api/generate" { log.add("path \(r.path)") }
             if canonical(b["raw"] ?? 0) != canonical(true) || canonical(b["stream"] ?? 0) != canonical(false) { log.add("raw/stream") }
             if canonical(b["logprobs"] ?? 0) != canonical(true) || (b["top_logprobs"] as? Int) != 20 { log.add("logprobs") }
@@ -111,6 +115,8 @@ struct ServerScorerTests {
         #expect(close(s.pFavourable, exp(-0.4) + exp(-3.0), 1e-12) && close(s.pUnfavourable, exp(-1.2), 1e-12))
         #expect(d.greedyText == " good" && s.answer == "good")
         #expect(throws: ServerError.self) { _ = try ServerScorer(baseURL: server.url, api: .ollama) }   // model required
+        let text = try scorer.greedyText(prompt: CALMRecord.chatWrap("Q"), maxTokens: 16)
+        #expect(text == " Good. The client" && pixiuParse(text, choices: ["good", "bad"]) == "good" && log.all.isEmpty)
     }
 
     @Test func openAILegacyShape() throws {
