@@ -79,7 +79,9 @@ public struct CALMScoreMetrics: Codable, Sendable, Equatable {
     public let n: Int
     /// Unfavourable outcomes among them.
     public let events: Int
+    /// AUC of PD = 1 − P(good) for the unfavourable outcome (ties half).
     public let auc: Double
+    /// Kolmogorov–Smirnov statistic of the same scores.
     public let ks: Double
     /// Brier score of P(good) for the favourable outcome (= Brier of PD for the event).
     public let brier: Double

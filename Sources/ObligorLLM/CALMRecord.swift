@@ -18,6 +18,7 @@ public struct CALMRecord: Sendable, Equatable, Codable {
     /// 0-based row in the source file (not part of CALM's records; written as `source_row`).
     public let sourceRow: Int
 
+    /// A record from its fields.
     public init(id: Int, query: String, answer: String, choices: [String], gold: Int, text: String, sourceRow: Int) {
         self.id = id; self.query = query; self.answer = answer; self.choices = choices
         self.gold = gold; self.text = text; self.sourceRow = sourceRow
@@ -45,6 +46,8 @@ public struct CALMRecord: Sendable, Equatable, Codable {
 
 /// Bad CALM input: the message names the file, line and column where it can.
 public struct CALMError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The message.
     public let description: String
+    /// An error with this message.
     public init(_ description: String) { self.description = description }
 }

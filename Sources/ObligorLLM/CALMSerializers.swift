@@ -4,8 +4,11 @@ import Foundation
 public struct CALMExample: Sendable, Equatable {
     /// 0-based row of the source.
     public let sourceRow: Int
+    /// The serialised applicant.
     public let text: String
+    /// The gold answer word.
     public let answer: String
+    /// CALM's gold index.
     public let gold: Int
 }
 

@@ -14,6 +14,7 @@ public struct CALMSource: Sendable {
     /// 1-based file line of each row.
     public let lines: [Int]
 
+    /// A source from parsed rows.
     public init(label: String, header: [String]?, rows: [[String]], lines: [Int]) {
         self.label = label; self.header = header; self.rows = rows; self.lines = lines
     }

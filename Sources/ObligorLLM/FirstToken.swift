@@ -11,6 +11,7 @@ public struct TokenLogprob: Codable, Sendable, Equatable {
     /// Natural-log probability.
     public let logprob: Double
 
+    /// A candidate; `bytes` should be given when the backend reports them.
     public init(id: Int? = nil, token: String, bytes: [UInt8]? = nil, logprob: Double) {
         self.id = id; self.token = token; self.bytes = bytes; self.logprob = logprob
     }
@@ -31,6 +32,7 @@ public struct FirstTokenDistribution: Codable, Sendable, Equatable {
     /// Generated text, if any.
     public let greedyText: String?
 
+    /// A distribution; the entries are sorted most likely first.
     public init(entries: [TokenLogprob], greedyText: String? = nil) {
         self.entries = entries.sorted { $0.logprob > $1.logprob }
         self.greedyText = greedyText
@@ -71,6 +73,7 @@ public struct ChoiceScore: Codable, Sendable, Equatable {
     /// Hard label: the larger of the two (favourable on a tie), nil ("missing") when coverage < minCoverage.
     public let answer: String?
 
+    /// The score of two label masses, with the hard answer at `minCoverage`.
     public init(pFavourable: Double, pUnfavourable: Double, favourable: String, unfavourable: String, minCoverage: Double) {
         self.pFavourable = pFavourable
         self.pUnfavourable = pUnfavourable

@@ -12,8 +12,11 @@ import Darwin
 public final class LoopbackHTTPServer: @unchecked Sendable {
     /// One request as received.
     public struct Request: Sendable {
+        /// `GET`, `POST`, …
         public let method: String
+        /// The request target, e.g. `/completion`.
         public let path: String
+        /// The body bytes (`Content-Length` of them).
         public let body: Data
         /// The body as a JSON object, when it is one.
         public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
@@ -33,7 +36,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     /// `http://127.0.0.1:PORT`.
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Binds and starts serving.
+    /// Binds and starts serving. Call ``stop()`` when done (the serving thread keeps the server alive).
     public init(handler: @escaping Handler) throws {
         self.handler = handler
         #if canImport(Glibc)

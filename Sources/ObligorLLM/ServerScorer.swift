@@ -30,7 +30,9 @@ public enum ServerAPI: String, CaseIterable, Sendable, Codable {
 
 /// A failure talking to an LLM server; the message names the URL.
 public struct ServerError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The message.
     public let description: String
+    /// An error with this message.
     public init(_ description: String) { self.description = description }
 }
 
@@ -43,6 +45,7 @@ public struct HTTPRetryPolicy: Sendable, Equatable {
     /// Wait before retry k (0-based) = `backoff · 2^k` seconds.
     public var backoff: Double
 
+    /// A policy (defaults: 120 s, 3 retries, 0.5 s first backoff).
     public init(timeout: Double = 120, retries: Int = 3, backoff: Double = 0.5) {
         self.timeout = timeout; self.retries = retries; self.backoff = backoff
     }
@@ -51,8 +54,10 @@ public struct HTTPRetryPolicy: Sendable, Equatable {
 /// A small synchronous JSON-over-HTTP client on URLSession: POST a JSON object, get a JSON object, with
 /// retries (exponential backoff) on connection errors and 5xx answers.
 public struct HTTPJSONClient: Sendable {
+    /// Timeouts and retries.
     public let policy: HTTPRetryPolicy
 
+    /// A client with this policy.
     public init(policy: HTTPRetryPolicy = HTTPRetryPolicy()) { self.policy = policy }
 
     private final class Box: @unchecked Sendable {
@@ -130,11 +135,15 @@ public struct HTTPJSONClient: Sendable {
 public struct ServerScorer: FirstTokenScorer, GreedyTextGenerator, Sendable {
     /// Server root, e.g. `http://127.0.0.1:8080`.
     public let baseURL: URL
+    /// Which API to speak.
     public let api: ServerAPI
     /// The `model` field (required by Ollama, vLLM and OpenAI; llama-server ignores it).
     public let model: String?
+    /// The HTTP client (timeouts, retries).
     public let client: HTTPJSONClient
 
+    /// A scorer for the server at `baseURL`.
+    /// - Throws: ``ServerError`` for a URL that is not http(s), or Ollama without a model name.
     public init(baseURL: String, api: ServerAPI, model: String? = nil, policy: HTTPRetryPolicy = HTTPRetryPolicy()) throws {
         var root = baseURL
         while root.hasSuffix("/") { root.removeLast() }
@@ -148,6 +157,7 @@ public struct ServerScorer: FirstTokenScorer, GreedyTextGenerator, Sendable {
         self.client = HTTPJSONClient(policy: policy)
     }
 
+    /// "API URL [model NAME]".
     public var backendDescription: String { "\(api.rawValue) \(endpoint.absoluteString)" + (model.map { " model \($0)" } ?? "") }
 
     /// The URL requests go to.
@@ -189,6 +199,7 @@ public struct ServerScorer: FirstTokenScorer, GreedyTextGenerator, Sendable {
         return body
     }
 
+    /// Greedy generation of up to `maxTokens` tokens; the generated text.
     public func greedyText(prompt: String, maxTokens: Int) throws -> String {
         let r = try client.post(endpoint, body: generationBody(prompt: prompt, maxTokens: maxTokens))
         if let t = r["content"] as? String { return t }                                   // llama-server /completion
@@ -200,6 +211,7 @@ public struct ServerScorer: FirstTokenScorer, GreedyTextGenerator, Sendable {
         throw ServerError("server \(endpoint.absoluteString) returned no generated text" + (Self.errorText(r).map { " (server said: \($0))" } ?? ""))
     }
 
+    /// One request with `topN` log-probabilities for one generated token, decoded.
     public func firstTokenDistribution(prompt: String, topN: Int) throws -> FirstTokenDistribution {
         let response = try client.post(endpoint, body: requestBody(prompt: prompt, topN: topN))
         return try decode(response)

@@ -3,8 +3,11 @@ import Foundation
 /// One record's result of `obligor calm score` (table `calm_results`, keyed by run, dataset, split and
 /// record id).
 public struct CALMStoredResult: Sendable, Equatable {
+    /// Run name (`--run`).
     public let run: String
+    /// Dataset name (`german`, …).
     public let dataset: String
+    /// `train`, `valid`, `test` or `all`.
     public let split: String
     /// CALM's record id (position in the split).
     public let recordID: Int
@@ -29,6 +32,7 @@ public struct CALMStoredResult: Sendable, Equatable {
     /// Which backend produced it.
     public let backend: String
 
+    /// A result from its fields.
     public init(run: String, dataset: String, split: String, recordID: Int, sourceRow: Int, gold: String,
                 pFavourable: Double, pUnfavourable: Double, coverage: Double, pGood: Double?, answer: String?,
                 greedyText: String?, topTokensJSON: String, backend: String) {

@@ -162,9 +162,10 @@ struct CALMScoreCommand: ParsableCommand {
             do {
                 dist = try scorer.firstTokenDistribution(prompt: rec.modelPrompt, topN: topN)
                 greedy = greedyTokens > 0 ? try generator!.greedyText(prompt: rec.modelPrompt, maxTokens: greedyTokens) : dist.greedyText
-            } catch let e as ServerError {
+            } catch {
                 progress.finish()
-                throw InputError("\(e.description)\n(record \(rec.id) of \(dataset.rawValue)/\(splitName); \(records.count - todo.count + progress.done) of \(records.count) scored and saved: re-run with --run '\(runName)' to continue)")
+                let message = InputFailure.message(for: error) ?? "\(error)"
+                throw InputError("\(message)\n(record \(rec.id) of \(dataset.rawValue)/\(splitName); \(records.count - todo.count + progress.done) of \(records.count) scored and saved: re-run with --run '\(runName)' to continue)")
             }
             let s = dist.choiceScore(favourable: dataset.favourable, unfavourable: dataset.unfavourable, minCoverage: minCoverage)
             let stored = CALMStoredResult(run: runName, dataset: dataset.rawValue, split: splitName, recordID: rec.id, sourceRow: rec.sourceRow,
