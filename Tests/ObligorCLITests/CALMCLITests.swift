@@ -135,9 +135,12 @@ struct CALMCLITests {
         #expect(noBackend.status == 2 && noBackend.stderr.contains("--model FILE.gguf or --server URL"))
         let badAPI = try box.run(["calm", "score", "--dataset", "german", "--server", "http://127.0.0.1:9", "--api", "gpt"])
         #expect(badAPI.status == 2 && badAPI.stderr.contains("--api"))
-        // Unreachable: port 9 (discard) has no listener on the loopback interface.
-        let down = try box.run(["calm", "score", "--dataset", "german", "--server", "http://127.0.0.1:9", "--retries", "0", "--limit", "1"])
-        #expect(down.status == 1 && down.stderr.contains("http://127.0.0.1:9/completion") && down.stderr.contains("connection refused"), "\(down.stderr)")
+        // Unreachable: a loopback port whose server has just closed.
+        let closed = try LoopbackHTTPServer { _ in (200, Data()) }
+        let url = closed.url
+        closed.stop()
+        let down = try box.run(["calm", "score", "--dataset", "german", "--server", url, "--retries", "0", "--limit", "1"])
+        #expect(down.status == 1 && down.stderr.contains("\(url)/completion") && down.stderr.contains("connection refused"), "\(down.stderr)")
         _ = box.write("m.gguf", "GGUF")
         let embedded = try box.run(["calm", "score", "--dataset", "german", "--model", "m.gguf"])
         #expect(embedded.status == 1 && embedded.stderr.contains("embedded engine not linked in this build"))
