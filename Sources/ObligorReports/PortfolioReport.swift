@@ -166,32 +166,41 @@ public enum PortfolioReport {
 
     static func f(_ v: Double) -> String { String(format: "%.2f", v) }
 
+    /// The axis unit for losses up to `maximum`: (divisor, name), e.g. (1e6, "millions").
+    static func unit(_ maximum: Double) -> (Double, String) {
+        if maximum >= 1e9 { return (1e9, "billions") }
+        if maximum >= 1e6 { return (1e6, "millions") }
+        if maximum >= 1e4 { return (1e3, "thousands") }
+        return (1, "")
+    }
+
     /// Per period: the joint and independent 95% bands with their EL and VaR 99%, and the realised loss.
     static func lossChart(_ ps: [PortfolioReportPeriod]) -> String {
-        let width = 520.0, height = 340.0, left = 52.0, right = 14.0, top = 28.0, bottom = 44.0
+        let width = 520.0, height = 340.0, left = 60.0, right = 14.0, top = 28.0, bottom = 44.0
         let pw = width - left - right, ph = height - top - bottom
         let values = ps.flatMap { p in [p.realisedLoss, p.joint.valueAtRisk["0.99"] ?? 0, p.independent.valueAtRisk["0.99"] ?? 0,
                                         p.joint.quantiles["0.975"] ?? 0, p.independent.quantiles["0.975"] ?? 0] }.filter(\.isFinite)
-        let ymax = max(1e-9, values.max() ?? 1) * 1.1
+        let (div, unitName) = unit(values.max() ?? 1)
+        let ymax = niceCeiling(max(1e-9, (values.max() ?? 1) / div) * 1.3)   // headroom for the legend
         let slot = pw / Double(max(ps.count, 1))
         func sx(_ x: Double) -> Double { left + (x + 0.5) * slot }
         func sy(_ y: Double) -> Double { top + ph - y / ymax * ph }
-        var s = BacktestReport.frame(title: "Loss per period: realised vs simulated", xLabel: "period", yLabel: "loss",
-                                     xTicks: ps.enumerated().map { (Double($0.offset), $0.element.period) }, yRange: (0, ymax),
-                                     width: width, height: height, sx: sx, sy: sy)
+        func sv(_ loss: Double) -> Double { sy(loss / div) }
+        var s = axes(title: "Loss per period: realised vs simulated", yLabel: unitName.isEmpty ? "loss" : "loss (\(unitName))", periods: ps.map(\.period), yMax: ymax,
+                     width: width, height: height, left: left, sx: sx, sy: sy)
         for (k, p) in ps.enumerated() {
             for (side, summary, color, dx) in [("joint", p.joint, "#2b6cb0", -0.17), ("independent", p.independent, "#d97706", 0.17)] {
                 let x = sx(Double(k) + dx)
                 let lo = summary.quantiles["0.025"] ?? summary.expectedLoss, hi = summary.quantiles["0.975"] ?? summary.expectedLoss
                 let w = max(3, slot * 0.22)
-                s += "<rect class=\"loss-band\" x=\"\(f(x - w / 2))\" y=\"\(f(sy(hi)))\" width=\"\(f(w))\" height=\"\(f(max(0.5, sy(lo) - sy(hi))))\" fill=\"\(color)\" fill-opacity=\"0.25\" stroke=\"\(color)\">"
+                s += "<rect class=\"loss-band\" x=\"\(f(x - w / 2))\" y=\"\(f(sv(hi)))\" width=\"\(f(w))\" height=\"\(f(max(0.5, sv(lo) - sv(hi))))\" fill=\"\(color)\" fill-opacity=\"0.25\" stroke=\"\(color)\">"
                 s += "<title>\(HTML.escape(p.period)) \(side): 95% band [\(amount(lo)), \(amount(hi))], EL \(amount(summary.expectedLoss))</title></rect>"
-                s += "<line x1=\"\(f(x - w / 2))\" y1=\"\(f(sy(summary.expectedLoss)))\" x2=\"\(f(x + w / 2))\" y2=\"\(f(sy(summary.expectedLoss)))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+                s += "<line x1=\"\(f(x - w / 2))\" y1=\"\(f(sv(summary.expectedLoss)))\" x2=\"\(f(x + w / 2))\" y2=\"\(f(sv(summary.expectedLoss)))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
                 if let v = summary.valueAtRisk["0.99"], v.isFinite {
-                    s += "<path d=\"M\(f(x - w / 2)),\(f(sy(v))) L\(f(x + w / 2)),\(f(sy(v)))\" stroke=\"\(color)\" stroke-dasharray=\"2 2\" stroke-width=\"1.5\"/>"
+                    s += "<path d=\"M\(f(x - w / 2)),\(f(sv(v))) L\(f(x + w / 2)),\(f(sv(v)))\" stroke=\"\(color)\" stroke-dasharray=\"2 2\" stroke-width=\"1.5\"/>"
                 }
             }
-            let x = sx(Double(k)), y = sy(p.realisedLoss)
+            let x = sx(Double(k)), y = sv(p.realisedLoss)
             s += "<path class=\"realised\" d=\"M\(f(x)),\(f(y - 5)) L\(f(x + 5)),\(f(y)) L\(f(x)),\(f(y + 5)) L\(f(x - 5)),\(f(y)) Z\" fill=\"#111\">"
             s += "<title>\(HTML.escape(p.period)): realised loss \(amount(p.realisedLoss)) (\(p.defaults) defaults)</title></path>\n"
         }
@@ -201,19 +210,21 @@ public enum PortfolioReport {
 
     /// VaR 99% with joint frailty draws against independent defaults, per period.
     static func varChart(_ ps: [PortfolioReportPeriod]) -> String {
-        let width = 420.0, height = 340.0, left = 52.0, right = 14.0, top = 28.0, bottom = 44.0
+        let width = 420.0, height = 340.0, left = 60.0, right = 14.0, top = 28.0, bottom = 44.0
         let pw = width - left - right, ph = height - top - bottom
-        let ymax = max(1e-9, ps.flatMap { [$0.joint.valueAtRisk["0.99"] ?? 0, $0.independent.valueAtRisk["0.99"] ?? 0] }.filter(\.isFinite).max() ?? 1) * 1.15
+        let top0 = ps.flatMap { [$0.joint.valueAtRisk["0.99"] ?? 0, $0.independent.valueAtRisk["0.99"] ?? 0] }.filter(\.isFinite).max() ?? 1
+        let (div, unitName) = unit(top0)
+        let ymax = niceCeiling(max(1e-9, top0 / div) * 1.25)
         let slot = pw / Double(max(ps.count, 1))
         func sx(_ x: Double) -> Double { left + (x + 0.5) * slot }
         func sy(_ y: Double) -> Double { top + ph - y / ymax * ph }
-        var s = BacktestReport.frame(title: "VaR 99%: joint frailty vs independent", xLabel: "period", yLabel: "VaR 99%",
-                                     xTicks: ps.enumerated().map { (Double($0.offset), $0.element.period) }, yRange: (0, ymax),
-                                     width: width, height: height, sx: sx, sy: sy)
+        func sv(_ loss: Double) -> Double { sy(loss / div) }
+        var s = axes(title: "VaR 99%: joint frailty vs independent", yLabel: unitName.isEmpty ? "VaR 99%" : "VaR 99% (\(unitName))", periods: ps.map(\.period), yMax: ymax,
+                     width: width, height: height, left: left, sx: sx, sy: sy)
         for (k, p) in ps.enumerated() {
             for (v, color, dx) in [(p.joint.valueAtRisk["0.99"] ?? .nan, "#2b6cb0", -0.2), (p.independent.valueAtRisk["0.99"] ?? .nan, "#d97706", 0.2)] where v.isFinite {
                 let w = slot * 0.36
-                s += "<rect class=\"var-bar\" x=\"\(f(sx(Double(k) + dx) - w / 2))\" y=\"\(f(sy(v)))\" width=\"\(f(w))\" height=\"\(f(max(0.5, sy(0) - sy(v))))\" fill=\"\(color)\">"
+                s += "<rect class=\"var-bar\" x=\"\(f(sx(Double(k) + dx) - w / 2))\" y=\"\(f(sv(v)))\" width=\"\(f(w))\" height=\"\(f(max(0.5, sy(0) - sv(v))))\" fill=\"\(color)\">"
                 s += "<title>\(HTML.escape(p.period)): VaR 99% \(amount(v))</title></rect>"
             }
         }
@@ -223,14 +234,13 @@ public enum PortfolioReport {
 
     /// PIT of the realised loss per period under both answers; a calibrated forecast gives PITs spread over [0, 1].
     static func pitChart(_ ps: [PortfolioReportPeriod]) -> String {
-        let width = 420.0, height = 340.0, left = 52.0, right = 14.0, top = 28.0, bottom = 44.0
+        let width = 420.0, height = 340.0, left = 60.0, right = 14.0, top = 28.0, bottom = 44.0
         let pw = width - left - right, ph = height - top - bottom
         let slot = pw / Double(max(ps.count, 1))
         func sx(_ x: Double) -> Double { left + (x + 0.5) * slot }
         func sy(_ y: Double) -> Double { top + ph - y * ph }
-        var s = BacktestReport.frame(title: "PIT of the realised loss", xLabel: "period", yLabel: "PIT",
-                                     xTicks: ps.enumerated().map { (Double($0.offset), $0.element.period) }, yRange: (0, 1),
-                                     width: width, height: height, sx: sx, sy: sy)
+        var s = axes(title: "PIT of the realised loss", yLabel: "PIT", periods: ps.map(\.period), yMax: 1,
+                     width: width, height: height, left: left, sx: sx, sy: sy)
         s += "<rect x=\"\(f(left))\" y=\"\(f(sy(0.975)))\" width=\"\(f(pw))\" height=\"\(f(sy(0.025) - sy(0.975)))\" fill=\"#1a7f37\" fill-opacity=\"0.07\"/>"
         for (k, p) in ps.enumerated() {
             for (v, color, dx, side) in [(p.joint.pit, "#2b6cb0", -0.12, "joint"), (p.independent.pit, "#d97706", 0.12, "independent")] where v.isFinite {
@@ -239,6 +249,39 @@ public enum PortfolioReport {
         }
         s += legend([("joint", "#2b6cb0"), ("independent", "#d97706")], x: left + 8, y: top + 14)
         return s + "\n</svg>"
+    }
+
+    /// The tick step for [0, x] in about five steps: 1, 2 or 5 times a power of ten.
+    static func niceStep(_ x: Double) -> Double {
+        let raw = x / 5, p = pow(10, floor(log10(raw)))
+        return [1.0, 2, 5, 10].map { $0 * p }.first { $0 >= raw } ?? 10 * p
+    }
+
+    /// `x` rounded up to a whole number of ``niceStep(_:)``.
+    static func niceCeiling(_ x: Double) -> Double { let st = niceStep(x); return (x / st).rounded(.up) * st }
+
+    /// Axes with one category per period and round ticks on [0, yMax] (labels without needless decimals).
+    static func axes(title: String, yLabel: String, periods: [String], yMax: Double, width: Double, height: Double, left: Double,
+                     sx: (Double) -> Double, sy: (Double) -> Double) -> String {
+        let top = 28.0, bottom = 44.0, right = 14.0
+        let pw = width - left - right, ph = height - top - bottom
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"Helvetica,Arial,sans-serif\" font-size=\"11\">\n"
+        s += "<text x=\"\(f(width / 2))\" y=\"16\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(HTML.escape(title))</text>\n"
+        let step = niceStep(yMax)
+        let digits = step >= 1 ? 0 : Int(ceil(-log10(step)))
+        var v = 0.0
+        while v <= yMax * (1 + 1e-9) {
+            s += "<line x1=\"\(f(left))\" y1=\"\(f(sy(v)))\" x2=\"\(f(left + pw))\" y2=\"\(f(sy(v)))\" stroke=\"#e3e6ee\"/>"
+            s += "<text x=\"\(f(left - 5))\" y=\"\(f(sy(v) + 4))\" text-anchor=\"end\">\(String(format: "%.\(digits)f", v))</text>\n"
+            v += step
+        }
+        for (k, p) in periods.enumerated() {
+            s += "<text x=\"\(f(sx(Double(k))))\" y=\"\(f(top + ph + 14))\" text-anchor=\"middle\">\(HTML.escape(p))</text>"
+        }
+        s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"#556\"/>\n"
+        s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">period</text>\n"
+        s += "<text transform=\"translate(14,\(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">\(HTML.escape(yLabel))</text>\n"
+        return s
     }
 
     static func legend(_ items: [(String, String)], x: Double, y: Double) -> String {
