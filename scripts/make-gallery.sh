@@ -129,7 +129,7 @@ EOF
   card evaluation "Scorecard evaluation: German credit" \
     "WoE scorecard trained on a stratified 70% of German credit, evaluated on the 30% hold-out: AUC with DeLong CI, gains and calibration charts, decile calibration with binomial and Jeffreys tests, the scorecard with points."
   card backtest "Out-of-time PD backtest: synthetic Freddie Mac" \
-    "Logit trained on vintages 1999–2004 of a generated Freddie Mac panel (2,000 loans per vintage, 24-month default window), backtested on 2005–2012: AUC over time with DeLong band, AUC-drop test, PSI/CSI, per-grade Jeffreys traffic lights with Holm correction, vintage curves."
+    "Logit trained on vintages 1999–2004 of a generated Freddie Mac panel (2,000 loans per vintage, 24-month default window), backtested on 2005–2011 (2012 is left out: its 24-month window has not matured): AUC over time with DeLong band, AUC-drop test, PSI/CSI, per-grade Jeffreys traffic lights with Holm correction, vintage curves."
   card audit "Bias audit: German credit" \
     "Approval decisions of the scorecard at PD &lt; 0.3 by sex, age (≤ 45 vs &gt; 45), foreign-worker status and sex × age: SPD, DI, EOD, AOD with bootstrap intervals, four-fifths rule, Fisher tests with Holm correction, threshold sweeps."
   card recourse "Recourse verification: German credit" \
