@@ -22,6 +22,7 @@ public struct PortfolioLossSummary: Sendable {
     /// Continuous ranked probability score of the realised loss.
     public var crps: Double
 
+    /// Creates a summary from a simulated distribution's statistics and the realised loss's scores.
     public init(expectedLoss: Double, standardDeviation: Double, valueAtRisk: [String: Double], expectedShortfall: [String: Double],
                 quantiles: [String: Double], pit: Double, pinball: [String: Double], crps: Double) {
         self.expectedLoss = expectedLoss
@@ -50,6 +51,7 @@ public struct PortfolioReportPeriod: Sendable {
     /// With independent defaults at the marginal PDs.
     public var independent: PortfolioLossSummary
 
+    /// Creates one period's row of the report.
     public init(period: String, loans: Int, defaults: Int, realisedLoss: Double, joint: PortfolioLossSummary, independent: PortfolioLossSummary) {
         self.period = period
         self.loans = loans
@@ -62,10 +64,13 @@ public struct PortfolioReportPeriod: Sendable {
 
 /// What a portfolio report shows.
 public struct PortfolioReportInput: Sendable {
+    /// Page title.
     public var title: String
+    /// The model's workspace name.
     public var modelLabel: String
     /// The model family (e.g. `gpboost`); shown in the header.
     public var modelKind: String
+    /// The portfolio's dataset name or file.
     public var dataLabel: String
     /// Whether the model has a latent frailty (otherwise the joint and independent answers coincide).
     public var hasFrailty: Bool
@@ -73,13 +78,16 @@ public struct PortfolioReportInput: Sendable {
     public var exposureColumn: String
     /// LGD: a number or a column name.
     public var lgd: String
+    /// Root seed of the simulation.
     public var seed: UInt64
     /// Simulated portfolios per period.
     public var draws: Int
+    /// One entry per period, in the order shown.
     public var periods: [PortfolioReportPeriod]
     /// The whole result as one JSON object (embedded verbatim in the page).
     public var json: String
 
+    /// Creates the report's input; `json` is embedded verbatim (`</` is escaped inside the script element).
     public init(title: String, modelLabel: String, modelKind: String, dataLabel: String, hasFrailty: Bool, exposureColumn: String, lgd: String,
                 seed: UInt64, draws: Int, periods: [PortfolioReportPeriod], json: String) {
         self.title = title
