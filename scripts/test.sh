@@ -13,3 +13,9 @@ if command -v python3 >/dev/null 2>&1; then
 else
   echo "notebooks: SKIPPED (no python3)"
 fi
+# The report gallery in a real headless Chromium (console errors, charts, PDF pages); skipped with a message when absent.
+if command -v python3 >/dev/null 2>&1; then
+  python3 scripts/check-reports.py
+else
+  echo "reports: SKIPPED (no python3)"
+fi

@@ -10,16 +10,31 @@ import ObligorNumerics
 struct Obligor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "obligor",
-        abstract: "Credit-risk modelling: import loan data, train and score PD models, evaluate them.",
+        abstract: "Credit-risk models from raw loan files to a validation pack: import, train, score, validate, report.",
         discussion: """
-        Conventions: y = 1 is default (bad); scores are PDs in (0, 1); higher PD is riskier.
-        The workspace is ./obligor.sqlite unless --workspace or OBLIGOR_WORKSPACE says otherwise.
-        Exit codes: 0 ok, 1 bad input, 2 usage.
+        A validation run, from raw files to a validation pack (see README.md):
+          obligor data import german.csv --name german --target bad --sensitive sex
+          obligor data split german --test-fraction 0.3 --seed 7
+          obligor train --data german-train --model scorecard --name card
+          obligor evaluate --model card --data german-test --report eval.html
+          obligor explain --model card --data german-test --top 4
+          obligor audit --model card --data german-test --sensitive sex \\
+              --privileged male --report audit.html
+          obligor backtest --model M --data D --time vintage --report bt.html
+          obligor recourse verify --model M --data D --actions actions.json
+          obligor portfolio --model M --data D --report portfolio.html
+          obligor model export card card.sql --format sql
+
+        Conventions: y = 1 is default (bad); scores are PDs in (0, 1); higher PD is riskier. --data takes a workspace dataset name or a CSV path. The workspace is ./obligor.sqlite unless --workspace or OBLIGOR_WORKSPACE says otherwise. --json prints one JSON object on stdout; tables and progress go to stderr.
+
+        Exit codes: 0 ok, 1 bad input (the message names the file, line and column), 2 usage.
+
+        More: 'obligor help <command>', 'man docs/obligor.1', docs/reference.md.
         """,
         version: "obligor 0.1.0",
         subcommands: [DataCommand.self, TrainCommand.self, ScoreCommand.self, MergeCommand.self, EvaluateCommand.self, PortfolioCommand.self,
                       ExplainCommand.self, MetricsCommand.self, ModelCommand.self, AuditCommand.self, BacktestCommand.self,
-                      RecourseCommand.self, CALMCommand.self])
+                      RecourseCommand.self, CALMCommand.self, ReferenceCommand.self])
 }
 
 @main

@@ -5,6 +5,7 @@ import ObligorData
 import ObligorGP
 import ObligorNumerics
 import ObligorPortfolio
+import ObligorReports
 
 /// `obligor portfolio`: portfolio loss distributions with joint frailty draws, next to independent defaults.
 struct PortfolioCommand: ParsableCommand {
@@ -17,6 +18,7 @@ struct PortfolioCommand: ParsableCommand {
         exposure × LGD. The independent-defaults answer (Bernoulli with each loan's marginal PD) is always reported
         alongside. Other models have no frailty: their joint and independent answers coincide.
         The realised loss (target = 1) is scored by its PIT, the pinball loss at 95/99 % and the CRPS.
+        --report FILE writes an HTML report (loss bands per period, VaR joint vs independent, PIT); --pdf prints it.
         """)
 
     @Option(help: "Model name in the workspace.") var model: String
@@ -29,11 +31,15 @@ struct PortfolioCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
     @Flag(help: "JSON report on stdout.") var json = false
+    @Option(help: "Write the HTML report here.") var report: String?
+    @Option(help: "Also print the report to PDF (headless Chromium; skipped with a note when absent).") var pdf: String?
+    @Option(help: "Title of the HTML report.") var title: String?
     @OptionGroup var workspace: WorkspaceOptions
 
     func validate() throws {
         if sims < 100 { throw ValidationError("--sims must be at least 100") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if pdf != nil && report == nil { throw ValidationError("--pdf needs --report (the PDF is printed from the HTML)") }
     }
 
     func run() throws {
@@ -96,25 +102,43 @@ struct PortfolioCommand: ParsableCommand {
         let periodName = period ?? gp?.columns.time
         let output: Data
         let rows: [(String, Double, Double, Double, Double, Double, Double, Double, Double, Double)]
+        var reportPeriods: [PortfolioReportPeriod] = []
         if let periodName {
             guard let col = frame[periodName] else { throw InputError("\(loaded.label): no period column '\(periodName)'") }
             if let v = col.doubles(), v.allSatisfy(\.isFinite) {
                 let r = try PortfolioBacktest.run(model: portfolio, groups: v, realisedDefaults: realised, draws: sims, seed: seed)
                 output = try encode(r)
                 rows = r.periods.map { summaryRow(formatDouble($0.period), $0.realisedLoss, $0.joint, $0.independent) }
+                reportPeriods = r.periods.map { reportPeriod(formatDouble($0.period), $0) }
             } else {
                 let keys = (0..<n).map { col.text(at: $0) ?? "" }
                 let r = try PortfolioBacktest.run(model: portfolio, groups: keys, realisedDefaults: realised, draws: sims, seed: seed)
                 output = try encode(r)
                 rows = r.periods.map { summaryRow($0.period, $0.realisedLoss, $0.joint, $0.independent) }
+                reportPeriods = r.periods.map { reportPeriod($0.period, $0) }
             }
         } else {
             let r = try PortfolioBacktest.run(model: portfolio, groups: [String](repeating: "all", count: n), realisedDefaults: realised,
                                               draws: sims, seed: seed)
             output = try encode(r)
             rows = r.periods.map { summaryRow($0.period, $0.realisedLoss, $0.joint, $0.independent) }
+            reportPeriods = r.periods.map { reportPeriod($0.period, $0) }
         }
         note("simulated \(sims) portfolios per period in \(fmt(Date().timeIntervalSince(started), 2)) s")
+        if let report {
+            let page = PortfolioReport.html(PortfolioReportInput(
+                title: title ?? "Portfolio loss: \(model) on \(loaded.label)", modelLabel: model, modelKind: anyModel.kind, dataLabel: loaded.label,
+                hasFrailty: gp != nil, exposureColumn: exposureName, lgd: lgd, seed: seed, draws: sims, periods: reportPeriods,
+                json: String(decoding: output, as: UTF8.self)))
+            try CSVWriter.writeAtomically(page, to: report)
+            note("report written to \(report)")
+            if let pdf {
+                do {
+                    if try AuditReport.writePDF(htmlPath: report, to: pdf) { note("PDF written to \(pdf)") }
+                    else { note("no PDF: headless Chromium is not installed (set OBLIGOR_CHROMIUM or install chromium); the HTML report is complete") }
+                } catch { note("no PDF: \(error)") }
+            }
+        }
         if json {
             FileHandle.standardOutput.write(output)
             FileHandle.standardOutput.write(Data("\n".utf8))
@@ -132,6 +156,15 @@ struct PortfolioCommand: ParsableCommand {
         -> (String, Double, Double, Double, Double, Double, Double, Double, Double, Double) {
         (key, realised, j.expectedLoss, i.expectedLoss, j.valueAtRisk["0.99"] ?? .nan, i.valueAtRisk["0.99"] ?? .nan,
          j.pit, i.pit, j.pinball["0.99"] ?? .nan, i.pinball["0.99"] ?? .nan)
+    }
+
+    func reportPeriod<Key: Codable & Sendable & Hashable & Comparable>(_ label: String, _ p: PeriodReport<Key>) -> PortfolioReportPeriod {
+        func summary(_ r: LossReport) -> PortfolioLossSummary {
+            PortfolioLossSummary(expectedLoss: r.expectedLoss, standardDeviation: r.standardDeviation, valueAtRisk: r.valueAtRisk,
+                                 expectedShortfall: r.expectedShortfall, quantiles: r.quantiles, pit: r.pit, pinball: r.pinball, crps: r.crps)
+        }
+        return PortfolioReportPeriod(period: label, loans: p.loans, defaults: p.defaults, realisedLoss: p.realisedLoss,
+                                     joint: summary(p.joint), independent: summary(p.independent))
     }
 
     func sci(_ x: Double) -> String { String(format: "%.3e", x) }
