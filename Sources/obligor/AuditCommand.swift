@@ -95,11 +95,11 @@ struct AuditCommand: ParsableCommand {
         }
 
         // Groups come from the whole data (bands, privileged values, intersections), counts from the rows.
-        let attributes = try buildAttributes(loaded)
+        let (attributes, unbandedNumeric) = try buildAttributes(loaded, deferChecks: partialOptions.partialPath != nil)
         var histogram = RowHistogram(tagCount: attributes.count)
         for (k, i) in rows.enumerated() { histogram.add(tags: attributes.map { $0.groups[i] }, score: pds[k], label: labels[i]) }
         let state = AuditState(attributes: attributes.map { AuditState.Attribute(name: $0.name, privileged: $0.privileged, components: $0.components) },
-                               source: source, defaultTitle: "Bias audit: \(model ?? scores!) on \(loaded.label)", threshold: threshold,
+                               unbandedNumeric: unbandedNumeric, source: source, defaultTitle: "Bias audit: \(model ?? scores!) on \(loaded.label)", threshold: threshold,
                                seed: seed, bootstrap: bootstrap, confidence: confidence, minGroupSize: minGroupSize, alpha: alpha, rows: histogram)
         let options: [String: String] = [
             "predictions": model.map { "model \($0)" } ?? "scores \(scores!)", "target": targetName, "threshold": "\(threshold)",
@@ -125,6 +125,12 @@ struct AuditCommand: ParsableCommand {
         let (tags, pds, labels) = st.rows.expand()
         let attributes = st.attributes.enumerated().map { k, a in
             FairnessAttribute(name: a.name, groups: tags.map { $0[k] }, privileged: a.privileged, components: a.components)
+        }
+        for (k, a) in attributes.enumerated() where st.unbandedNumeric.contains(a.name) {
+            let levels = Set(tags.map { $0[k] }).count
+            if levels > maxUnbandedLevels {
+                throw InputError("\(file.header.dataLabel), column '\(a.name)': numeric attribute with \(levels) distinct values; band it, e.g. --band \(a.name):45")
+            }
         }
         let approved = pds.map { $0 < st.threshold }
         let options = FairnessAuditOptions(bootstrapReplicates: st.bootstrap, seed: st.seed, confidenceLevel: st.confidence,
@@ -229,8 +235,11 @@ struct AuditCommand: ParsableCommand {
         return out
     }
 
-    /// Sensitive attributes (banded where asked), privileged groups, intersections.
-    func buildAttributes(_ loaded: LoadedData) throws -> [FairnessAttribute] {
+    /// Sensitive attributes (banded where asked), privileged groups, intersections, and the numeric attributes
+    /// used without a band. `deferChecks` (partials: the data may be one partition of many) leaves the checks
+    /// that need every row (privileged value present, two groups, few numeric levels) to the merged rows.
+    func buildAttributes(_ loaded: LoadedData, deferChecks: Bool = false) throws -> (attributes: [FairnessAttribute], unbandedNumeric: [String]) {
+        var unbandedNumeric: [String] = []
         let frame = loaded.frame
         var bands: [String: FairnessBand] = [:]
         for spec in band {
@@ -256,7 +265,8 @@ struct AuditCommand: ParsableCommand {
                 groups = (0..<col.count).map { b.label(col.numericValue(at: $0)) }
             } else {
                 groups = (0..<col.count).map { col.text(at: $0) ?? FairnessBand.missingLabel }
-                if col.isNumeric {
+                if col.isNumeric { unbandedNumeric.append(name) }
+                if col.isNumeric && !deferChecks {
                     let levels = Set(groups).count
                     if levels > Self.maxUnbandedLevels {
                         throw InputError("\(loaded.label), column '\(name)': numeric attribute with \(levels) distinct values; band it, e.g. --band \(name):45")
@@ -266,7 +276,7 @@ struct AuditCommand: ParsableCommand {
             let present = Set(groups)
             let values = splitList(privileged[k])
             guard !values.isEmpty else { throw InputError("--privileged for '\(name)' is empty") }
-            for v in values where !present.contains(v) {
+            for v in values where !present.contains(v) && !deferChecks {
                 throw InputError("\(loaded.label), column '\(name)': privileged value '\(v)' does not occur (values: \(present.sorted().prefix(20).joined(separator: ", ")))")
             }
             var priv = values[0]
@@ -275,7 +285,7 @@ struct AuditCommand: ParsableCommand {
                 let merged = Set(values)
                 groups = groups.map { merged.contains($0) ? priv : $0 }
             }
-            if Set(groups).count < 2 {
+            if Set(groups).count < 2 && !deferChecks {
                 throw InputError("\(loaded.label), column '\(name)': attribute '\(name)' has a single group ('\(groups[0])'): there is nothing to compare")
             }
             attributes.append(FairnessAttribute(name: name, groups: groups, privileged: priv))
@@ -286,7 +296,7 @@ struct AuditCommand: ParsableCommand {
                 throw InputError("--intersect \(spec): \(error.description) (intersections cross --sensitive attributes)")
             }
         }
-        return attributes
+        return (attributes, unbandedNumeric)
     }
 
     static func printAudit(_ a: FairnessAudit, threshold: Double) {
@@ -316,6 +326,8 @@ struct AuditState: Codable {
         var components: [String]
     }
     var attributes: [Attribute]
+    /// Numeric attributes used without --band (at most ``AuditCommand/maxUnbandedLevels`` values, checked on all rows).
+    var unbandedNumeric: [String]
     var source: String
     var defaultTitle: String
     var threshold: Double
@@ -327,6 +339,6 @@ struct AuditState: Codable {
     var rows: RowHistogram
 
     enum CodingKeys: String, CodingKey {
-        case attributes, source, defaultTitle = "default_title", threshold, seed, bootstrap, confidence, minGroupSize = "min_group_size", alpha, rows
+        case attributes, unbandedNumeric = "unbanded_numeric", source, defaultTitle = "default_title", threshold, seed, bootstrap, confidence, minGroupSize = "min_group_size", alpha, rows
     }
 }

@@ -12,7 +12,9 @@ struct MergeCommand: ParsableCommand {
         then each part's rows in order: byte for byte what one `obligor score` process writes. Written atomically
         with --out.
         evaluate, backtest, audit: partial-state JSON files written with --partial FILE (and --shard i/N), in any
-        order. They hold only counts: exact histograms of (tags, PD, outcome) (tags: period and grade for a backtest,
+        order. With --partitions the parts are instead whole-data partials of different data sets (say, the
+        partitions of a Spark job, each piped through `obligor evaluate --data - --emit-partial`): their union
+        is merged, and the result is labelled --data-label, with a digest of the parts' data digests. They hold only counts: exact histograms of (tags, PD, outcome) (tags: period and grade for a backtest,
         the group of every sensitive attribute for an audit) and, for a backtest, of each characteristic's values per
         period. Every part must come from the same command, partial format version, options (model, target,
         threshold, grades, seed, …) and data, and shards 0…N−1 of one N must each appear once; otherwise merge
@@ -33,11 +35,15 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "backtest/audit parts: also print the report to PDF (headless Chromium).") var pdf: String?
     @Option(help: "backtest/audit parts: report title (default: the command's).") var title: String?
     @Option(help: "audit parts: recourse JSON for the report, as in `obligor audit --recourse`.") var recourse: String?
+    @Flag(help: "Partial parts: each part is the whole of a different data set (e.g. one Spark partition piped through `--data - --emit-partial`); merge their union instead of shards of one data set.")
+    var partitions = false
+    @Option(name: .customLong("data-label"), help: "With --partitions: the data label of the result (default: \"N partitions\").") var dataLabel: String?
     @OptionGroup var workspace: WorkspaceOptions
 
     func validate() throws {
         if parts.isEmpty { throw ValidationError("give at least one part") }
         if pdf != nil && report == nil { throw ValidationError("--pdf needs --report (the PDF is printed from the HTML)") }
+        if dataLabel != nil && !partitions { throw ValidationError("--data-label applies with --partitions") }
     }
 
     func run() throws {
@@ -84,7 +90,7 @@ struct MergeCommand: ParsableCommand {
         for (part, data) in zip(parts, contents) {
             headers.append((part, try PartialFile<PartialProbe.Empty>.decodeHeader(data, path: part)))
         }
-        try checkMergeable(headers)
+        try checkMergeable(headers, partitions: partitions)
         switch headers[0].header.kind {
         case "evaluate":
             let merged = try merge(contents, as: EvaluateState.self, context: { _ in Data() }) { $0.scores.merge($1.scores) }
@@ -127,16 +133,25 @@ struct MergeCommand: ParsableCommand {
                                add: (inout State, State) -> Void) throws -> PartialFile<State> {
         var merged = try PartialFile<State>.decode(contents[0], path: parts[0])
         let reference = try context(merged.state)
+        var digests = [merged.header.dataSHA256]
         for (part, data) in zip(parts.dropFirst(), contents.dropFirst()) {
             let p = try PartialFile<State>.decode(data, path: part)
             guard try context(p.state) == reference else {
                 throw InputError("\(part): what the whole data decided (cut-off, left-out periods, vintage curves, characteristics, groups or prediction source) differs from \(parts[0]): the parts come from different runs or data")
             }
             add(&merged.state, p.state)
+            digests.append(p.header.dataSHA256)
             merged.header.rows += p.header.rows
         }
         merged.header.shard = 0
         merged.header.shardCount = 1
+        if partitions {
+            // The union of several data sets: its label, and a digest of the parts' digests (in sorted order).
+            var d = SHA256Digest()
+            for sha in digests.sorted() { d.update(Data(sha.utf8)) }
+            merged.header.dataLabel = dataLabel ?? "\(parts.count) partitions"
+            merged.header.dataSHA256 = d.finalizeHex()
+        }
         note("merged \(parts.count) \(merged.header.kind) partial\(parts.count == 1 ? "" : "s") of \(merged.header.dataLabel): \(merged.header.rows) rows")
         return merged
     }

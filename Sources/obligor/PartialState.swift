@@ -198,8 +198,9 @@ func resolveShard(_ shard: Shard?, count: Int?, env: [String: String] = ProcessI
 }
 
 /// Checks that partial files can be merged: one kind and format version, the same options and data, and
-/// shards 0…N−1 of one N, each exactly once. Errors name the offending file.
-func checkMergeable(_ parts: [(path: String, header: PartialHeader)]) throws {
+/// shards 0…N−1 of one N, each exactly once. With `partitions`, every part is instead a whole-data partial
+/// (shard 0 of 1) of its own data set. Errors name the offending file.
+func checkMergeable(_ parts: [(path: String, header: PartialHeader)], partitions: Bool = false) throws {
     guard let (firstPath, first) = parts.first else { throw InputError("no partial files") }
     var seen: [Int: String] = [:]
     for (path, h) in parts {
@@ -210,6 +211,12 @@ func checkMergeable(_ parts: [(path: String, header: PartialHeader)]) throws {
         for key in Set(h.options.keys).union(first.options.keys).sorted() where h.options[key] != first.options[key] {
             throw InputError("\(path): option '\(key)' is \(h.options[key].map { "'\($0)'" } ?? "not set") but \(firstPath) has \(first.options[key].map { "'\($0)'" } ?? "not set"): the parts come from different runs and cannot be merged")
         }
+        if partitions {
+            guard h.shardCount == 1 else {
+                throw InputError("\(path): shard \(h.shard)/\(h.shardCount) of \(h.dataLabel); --partitions merges whole-data partials (written without --shard)")
+            }
+            continue
+        }
         guard h.dataSHA256 == first.dataSHA256 else {
             throw InputError("\(path): data \(h.dataLabel) (sha256 \(h.dataSHA256.prefix(12))…) differs from \(firstPath)'s \(first.dataLabel) (sha256 \(first.dataSHA256.prefix(12))…)")
         }
@@ -219,6 +226,7 @@ func checkMergeable(_ parts: [(path: String, header: PartialHeader)]) throws {
         if let other = seen[h.shard] { throw InputError("\(path): shard \(h.shard)/\(h.shardCount) is given twice (also \(other))") }
         seen[h.shard] = path
     }
+    if partitions { return }
     let missing = (0..<first.shardCount).filter { seen[$0] == nil }
     if !missing.isEmpty {
         throw InputError("missing shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(first.shardCount)" }.joined(separator: ", ")) of the \(first.kind) run (\(parts.count) of \(first.shardCount) parts given)")

@@ -172,7 +172,7 @@ extension ScoreCommand {
     func streamScores(_ anyModel: AnyModel, workspace ws: Workspace) throws {
         let records = CSVRecordStream(handle: FileHandle.standardInput)
         guard let header = try records.next(maxRecords: 1), header.records == 1 else { throw InputError("<stdin>: empty input (no header line)") }
-        var sink = try ScoreSink(out: out)
+        let sink = try ScoreSink(out: out)
         let live = isatty(2) == 1
         var declared: [String: ColumnType] = [:]
         var idColumn: String? = nil

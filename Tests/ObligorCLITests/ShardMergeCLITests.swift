@@ -134,6 +134,41 @@ import Testing
         #expect(bad.status == 1 && bad.stderr.contains("bt-g5.json") && bad.stderr.contains("'grades'"), "\(bad.stderr)")
     }
 
+    /// The Spark shape: each partition (a different CSV) piped through `--data - --emit-partial`; `merge --partitions`
+    /// of the partials equals one process on the whole file.
+    @Test func partitionsPipedThroughStdinMergeToTheWholeFile() throws {
+        let box = Sandbox()
+        #expect(try box.run(["data", "import", germanCSV, "--name", "german", "--target", "bad"]).status == 0)
+        #expect(try box.run(["train", "--data", "german", "--model", "scorecard", "--name", "card"]).status == 0)
+        let text = try String(contentsOfFile: germanCSV, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        let cuts = [0, 211, 212, 640, 1000]   // unequal partitions, one of a single row
+        var files: [String] = []
+        for k in 0..<(cuts.count - 1) {
+            files.append(box.write("part\(k).csv", ([lines[0]] + lines[(cuts[k] + 1)...cuts[k + 1]]).joined(separator: "\n") + "\n"))
+        }
+        let commands: [(args: [String], tag: String)] = [
+            (["evaluate", "--model", "card", "--target", "bad"], "evaluate"),
+            (["audit", "--model", "card", "--target", "bad", "--sensitive", "foreign_worker", "--privileged", "no", "--bootstrap", "40"], "audit"),
+        ]
+        for (args, tag) in commands {
+            let whole = try box.run(args + ["--data", germanCSV, "--json"])
+            #expect(whole.status == 0, "\(whole.stderr)")
+            var partials: [String] = []
+            for (k, f) in files.enumerated() {
+                let r = try runWithStdin(box, args + ["--data", "-", "--emit-partial"], input: f)
+                #expect(r.status == 0, "\(tag) partition \(k): \(r.stderr)")
+                partials.append(box.write("\(tag)-partition-\(k).json", r.stdout))
+            }
+            let merged = try box.run(["merge", "--partitions"] + partials.reversed() + ["--json"])
+            #expect(merged.status == 0, "\(merged.stderr)")
+            #expect(merged.stdout == whole.stdout, "\(tag) merged from partitions differs from the whole file")
+            // Without --partitions, parts of different data are refused.
+            let refused = try box.run(["merge"] + partials + ["--json"])
+            #expect(refused.status == 1 && refused.stderr.contains("differs from"), "\(refused.stderr)")
+        }
+    }
+
     @Test func streamedScoreEqualsFileScore() throws {
         let box = Sandbox()
         #expect(try box.run(["data", "import", germanCSV, "--name", "german", "--target", "bad"]).status == 0)
