@@ -8,25 +8,31 @@ struct MergeCommand: ParsableCommand {
         abstract: "Combine shard outputs of score, evaluate, backtest or audit into the single-process output.",
         discussion: """
         The kind is detected from the files.
-        score: CSV parts in shard order (0, 1, …, N−1), each with the same header; the result is that header once,
-        then each part's rows in order: byte for byte what one `obligor score` process writes. Written atomically
-        with --out.
-        evaluate, backtest, audit: partial-state JSON files written with --partial FILE (and --shard i/N), in any
-        order. With --partitions the parts are instead whole-data partials of different data sets (say, the
-        partitions of a Spark job, each piped through `obligor evaluate --data - --emit-partial`): their union
-        is merged, and the result is labelled --data-label, with a digest of the parts' data digests. They hold only counts: exact histograms of (tags, PD, outcome) (tags: period and grade for a backtest,
-        the group of every sensitive attribute for an audit) and, for a backtest, of each characteristic's values per
-        period. Every part must come from the same command, partial format version, options (model, target,
-        threshold, grades, seed, …) and data, and shards 0…N−1 of one N must each appear once; otherwise merge
-        names the offending file and stops. The merged counts are the whole data's, and the output (stderr table,
-        --json, --report) is the one the single-process command writes, byte for byte: that command computes its
-        result from its own partial the same way. The one run-dependent field is backtest's "seconds" (timings; a
-        merge scores nothing, so it has only "tests"). evaluate --report needs the model in the workspace (--workspace).
+
+        score: CSV parts in shard order (0, 1, …, N−1), each with the same header. The result is that header \
+        once, then each part's rows in order: byte for byte what one `obligor score` process writes. Written \
+        atomically with --out.
+
+        evaluate, backtest, audit: partial-state JSON files written with --partial FILE (and --shard i/N), in \
+        any order. They hold only counts: exact histograms of (tags, PD, outcome) → rows (tags: period and \
+        grade for a backtest, the group of every sensitive attribute for an audit) and, for a backtest, of each \
+        characteristic's values per period. Every part must come from the same command, partial format version, \
+        options (model, target, threshold, grades, seed, …) and data, and shards 0…N−1 of one N must each appear \
+        once; otherwise merge names the offending file and stops. The output (stderr table, --json, --report) is \
+        the one the single-process command writes, byte for byte: that command computes its result from its own \
+        partial in the same way. The one run-dependent field is backtest's "seconds" (timings; a merge scores \
+        nothing, so it has only "tests"). evaluate --report needs the model in the workspace (--workspace).
+
+        --partitions: the parts are whole-data partials of different data sets instead (say, the partitions of \
+        a Spark job, each piped through `obligor evaluate --data - --emit-partial`); their union is merged, \
+        labelled --data-label, with a digest of the parts' data digests.
+
         Examples:
-          obligor merge part-*.csv --out scores.csv
+          obligor merge score-0.csv score-1.csv score-2.csv --out scores.csv
           obligor merge eval-*.json --json
           obligor merge bt-*.json --report backtest.html --json
           obligor merge audit-*.json --report audit.html --json
+          obligor merge --partitions spark-eval-*.json --data-label applications --json
         """)
     @Argument(help: "Shard outputs: score CSVs (in shard order) or evaluate/backtest/audit partial files.") var parts: [String]
     @Option(help: "score parts: output CSV (default: stdout).") var out: String?
