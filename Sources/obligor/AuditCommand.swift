@@ -46,6 +46,7 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "JSON from `obligor recourse verify --json` (with --sensitive): adds recourse rates by group to the report.") var recourse: String?
     @Flag(help: "JSON on stdout.") var json = false
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var partialOptions: PartialOptions
 
     func validate() throws {
         if (model == nil) == (scores == nil) { throw ValidationError("give exactly one of --model or --scores") }
@@ -59,6 +60,9 @@ struct AuditCommand: ParsableCommand {
         if minGroupSize < 0 { throw ValidationError("--min-group-size must be ≥ 0") }
         if !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be in (0, 1)") }
         if pdf != nil && report == nil { throw ValidationError("--pdf needs --report (the PDF is printed from the HTML)") }
+        if partialOptions.partialPath != nil && (report != nil || json || recourse != nil) {
+            throw ValidationError("--partial writes only the partial state: --report, --recourse and --json apply to `obligor merge`")
+        }
     }
 
     /// The most distinct values a numeric attribute may have without --band.
@@ -71,39 +75,78 @@ struct AuditCommand: ParsableCommand {
         }
         let labels = try loaded.labels(target: targetName)
         let frame = loaded.frame
+        let (shard, rows) = try partialOptions.rows(of: frame.rowCount)
 
-        // Predictions, aligned to the rows of --data.
+        // Predictions of the counted rows (all rows without --shard).
         let pds: [Double]
         let source: String
         if let model {
             let ws = try workspace.openExisting()
             let (anyModel, _) = try loadModel(model, workspace: ws)
-            pds = try anyModel.scorer.predictPD(frame)
-            for (i, p) in pds.enumerated() where !(p >= 0 && p <= 1) {
-                throw InputError("\(loaded.locate(row: i)): model '\(model)' produced PD \(p), outside [0, 1]")
+            pds = try anyModel.scorer.predictPD(shard == nil ? frame : frame.selectingRows(rows))
+            for (k, i) in rows.enumerated() where !(pds[k] >= 0 && pds[k] <= 1) {
+                throw InputError("\(loaded.locate(row: i)): model '\(model)' produced PD \(pds[k]), outside [0, 1]")
             }
             source = "model \(model) (\(anyModel.kind))"
         } else {
-            pds = try joinedScores(scores!, loaded: loaded)
+            let all = try joinedScores(scores!, loaded: loaded)
+            pds = rows.map { all[$0] }
             source = "scores \(scores!)"
         }
 
-        let attributes = try buildAttributes(loaded)
-        let approved = pds.map { $0 < threshold }
-        let options = FairnessAuditOptions(bootstrapReplicates: bootstrap, seed: seed, confidenceLevel: confidence,
-                                           minGroupSize: minGroupSize, alpha: alpha)
+        // Groups come from the whole data (bands, privileged values, intersections), counts from the rows.
+        let (attributes, unbandedNumeric) = try buildAttributes(loaded, deferChecks: partialOptions.partialPath != nil)
+        var histogram = RowHistogram(tagCount: attributes.count)
+        for (k, i) in rows.enumerated() { histogram.add(tags: attributes.map { $0.groups[i] }, score: pds[k], label: labels[i]) }
+        let state = AuditState(attributes: attributes.map { AuditState.Attribute(name: $0.name, privileged: $0.privileged, components: $0.components) },
+                               unbandedNumeric: unbandedNumeric, source: source, defaultTitle: "Bias audit: \(model ?? scores!) on \(loaded.label)", threshold: threshold,
+                               seed: seed, bootstrap: bootstrap, confidence: confidence, minGroupSize: minGroupSize, alpha: alpha, rows: histogram)
+        let options: [String: String] = [
+            "predictions": model.map { "model \($0)" } ?? "scores \(scores!)", "target": targetName, "threshold": "\(threshold)",
+            "sensitive": sensitive.joined(separator: "|"), "privileged": privileged.joined(separator: "|"), "band": band.joined(separator: "|"),
+            "intersect": intersect.joined(separator: "|"), "seed": "\(seed)", "bootstrap": "\(bootstrap)", "confidence": "\(confidence)",
+            "min_group_size": "\(minGroupSize)", "alpha": "\(alpha)", "id": id ?? "",
+        ]
+        let file = PartialFile(header: PartialHeader(kind: "audit", formatVersion: partialFormatVersion, shard: shard?.index ?? 0,
+                                                     shardCount: shard?.count ?? 1, options: options, dataLabel: loaded.label,
+                                                     dataSHA256: loaded.sha256, rows: rows.count), state: state)
+        if let path = partialOptions.partialPath {
+            try file.write(to: path)
+            if path != "-" { note("partial audit state of \(rows.count) rows (shard \(file.header.shard)/\(file.header.shardCount)) written to \(path)") }
+            return
+        }
+        try Self.finish(try file.roundTripped(), report: report, pdf: pdf, title: title, recourse: recourse, json: json)
+    }
+
+    /// The audit of a (merged) partial: every row in canonical order (groups, PD, outcome), then the
+    /// ordinary audit; the bootstrap resamples that order, so its intervals do not depend on the sharding.
+    static func finish(_ file: PartialFile<AuditState>, report: String?, pdf: String?, title: String?, recourse: String?, json: Bool) throws {
+        let st = file.state
+        let (tags, pds, labels) = st.rows.expand()
+        let attributes = st.attributes.enumerated().map { k, a in
+            FairnessAttribute(name: a.name, groups: tags.map { $0[k] }, privileged: a.privileged, components: a.components)
+        }
+        for (k, a) in attributes.enumerated() where st.unbandedNumeric.contains(a.name) {
+            let levels = Set(tags.map { $0[k] }).count
+            if levels > maxUnbandedLevels {
+                throw InputError("\(file.header.dataLabel), column '\(a.name)': numeric attribute with \(levels) distinct values; band it, e.g. --band \(a.name):45")
+            }
+        }
+        let approved = pds.map { $0 < st.threshold }
+        let options = FairnessAuditOptions(bootstrapReplicates: st.bootstrap, seed: st.seed, confidenceLevel: st.confidence,
+                                           minGroupSize: st.minGroupSize, alpha: st.alpha)
         let audit: FairnessAudit
         do {
-            audit = try Fairness.audit(labels: labels, approved: approved, scores: pds, threshold: threshold,
+            audit = try Fairness.audit(labels: labels, approved: approved, scores: pds, threshold: st.threshold,
                                        attributes: attributes, options: options)
         } catch {
-            throw InputError("\(loaded.label): \(error.description)")
+            throw InputError("\(file.header.dataLabel): \(error.description)")
         }
-        printAudit(audit)
+        printAudit(audit, threshold: st.threshold)
 
         if let report {
-            var input = AuditReportInput(title: title ?? "Bias audit: \(model ?? scores!) on \(loaded.label)",
-                                         modelLabel: source, dataLabel: loaded.label, dataSHA256: loaded.sha256, audit: audit)
+            var input = AuditReportInput(title: title ?? st.defaultTitle, modelLabel: st.source, dataLabel: file.header.dataLabel,
+                                         dataSHA256: file.header.dataSHA256, audit: audit)
             if let recourse { input.recourse = try recourseRows(recourse) }
             let page = AuditReport.html(input)
             try CSVWriter.writeAtomically(page, to: report)
@@ -124,7 +167,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     /// Reads the `recourse_by_group` rows of a recourse-verification JSON file.
-    func recourseRows(_ path: String) throws -> [RecourseGroupRow] {
+    static func recourseRows(_ path: String) throws -> [RecourseGroupRow] {
         guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot be read") }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw InputError("\(path): not a JSON object (expected the output of `obligor recourse verify --json`)")
@@ -192,8 +235,11 @@ struct AuditCommand: ParsableCommand {
         return out
     }
 
-    /// Sensitive attributes (banded where asked), privileged groups, intersections.
-    func buildAttributes(_ loaded: LoadedData) throws -> [FairnessAttribute] {
+    /// Sensitive attributes (banded where asked), privileged groups, intersections, and the numeric attributes
+    /// used without a band. `deferChecks` (partials: the data may be one partition of many) leaves the checks
+    /// that need every row (privileged value present, two groups, few numeric levels) to the merged rows.
+    func buildAttributes(_ loaded: LoadedData, deferChecks: Bool = false) throws -> (attributes: [FairnessAttribute], unbandedNumeric: [String]) {
+        var unbandedNumeric: [String] = []
         let frame = loaded.frame
         var bands: [String: FairnessBand] = [:]
         for spec in band {
@@ -219,7 +265,8 @@ struct AuditCommand: ParsableCommand {
                 groups = (0..<col.count).map { b.label(col.numericValue(at: $0)) }
             } else {
                 groups = (0..<col.count).map { col.text(at: $0) ?? FairnessBand.missingLabel }
-                if col.isNumeric {
+                if col.isNumeric { unbandedNumeric.append(name) }
+                if col.isNumeric && !deferChecks {
                     let levels = Set(groups).count
                     if levels > Self.maxUnbandedLevels {
                         throw InputError("\(loaded.label), column '\(name)': numeric attribute with \(levels) distinct values; band it, e.g. --band \(name):45")
@@ -229,7 +276,7 @@ struct AuditCommand: ParsableCommand {
             let present = Set(groups)
             let values = splitList(privileged[k])
             guard !values.isEmpty else { throw InputError("--privileged for '\(name)' is empty") }
-            for v in values where !present.contains(v) {
+            for v in values where !present.contains(v) && !deferChecks {
                 throw InputError("\(loaded.label), column '\(name)': privileged value '\(v)' does not occur (values: \(present.sorted().prefix(20).joined(separator: ", ")))")
             }
             var priv = values[0]
@@ -238,7 +285,7 @@ struct AuditCommand: ParsableCommand {
                 let merged = Set(values)
                 groups = groups.map { merged.contains($0) ? priv : $0 }
             }
-            if Set(groups).count < 2 {
+            if Set(groups).count < 2 && !deferChecks {
                 throw InputError("\(loaded.label), column '\(name)': attribute '\(name)' has a single group ('\(groups[0])'): there is nothing to compare")
             }
             attributes.append(FairnessAttribute(name: name, groups: groups, privileged: priv))
@@ -249,10 +296,10 @@ struct AuditCommand: ParsableCommand {
                 throw InputError("--intersect \(spec): \(error.description) (intersections cross --sensitive attributes)")
             }
         }
-        return attributes
+        return (attributes, unbandedNumeric)
     }
 
-    func printAudit(_ a: FairnessAudit) {
+    static func printAudit(_ a: FairnessAudit, threshold: Double) {
         note("bias audit: \(a.rows) rows, approval rate \(fmt(Double(a.approvals) / Double(max(1, a.rows)), 3)) at PD < \(fmt(threshold, 3)); verdict \(a.verdict.rawValue)")
         for attr in a.attributes {
             note("\n\(attr.name) (privileged \(attr.privileged)): \(attr.verdict.rawValue)")
@@ -267,5 +314,31 @@ struct AuditCommand: ParsableCommand {
                 note("  \(c.unprivileged) vs \(c.privileged): SPD \(fmt(c[.statisticalParityDifference], 3)) DI \(fmt(c[.disparateImpact], 3)) EOD \(fmt(c[.equalOpportunityDifference], 3)) AOD \(fmt(c[.averageOddsDifference], 3)) Fisher p \(fmt(c.fisherP)) Holm \(fmt(c.fisherPHolm)) → \(c.verdict.rawValue)")
             }
         }
+    }
+}
+
+/// The mergeable state of `obligor audit`: the exact histogram (groups of every attribute, PD, outcome) → rows,
+/// from which the per-group confusion counts, AUCs, mean PDs, sweeps and bootstrap intervals all follow.
+struct AuditState: Codable {
+    struct Attribute: Codable, Equatable {
+        var name: String
+        var privileged: String
+        var components: [String]
+    }
+    var attributes: [Attribute]
+    /// Numeric attributes used without --band (at most ``AuditCommand/maxUnbandedLevels`` values, checked on all rows).
+    var unbandedNumeric: [String]
+    var source: String
+    var defaultTitle: String
+    var threshold: Double
+    var seed: UInt64
+    var bootstrap: Int
+    var confidence: Double
+    var minGroupSize: Int
+    var alpha: Double
+    var rows: RowHistogram
+
+    enum CodingKeys: String, CodingKey {
+        case attributes, unbandedNumeric = "unbanded_numeric", source, defaultTitle = "default_title", threshold, seed, bootstrap, confidence, minGroupSize = "min_group_size", alpha, rows
     }
 }

@@ -24,6 +24,11 @@ struct BacktestCommand: ParsableCommand {
         which loans are censored; a period with censored loans has an immature window and is left out.
         The same dataset gives the vintage curves (cumulative default rate by months on book; immature
         cells blank). The run is stored in the workspace.
+        --partial FILE writes the mergeable state instead: exact histograms of (period, grade, PD, outcome) and of each
+        characteristic's values per period (with --shard i/N, of that shard's rows only; the cut-off, periods, maturity
+        and vintage curves still come from the whole data). `obligor merge` turns the parts into this command's output.
+        The JSON's "seconds" (score and test timings; a merge has only the test time) is the one run-dependent field;
+        partial files hold no timings, so a re-run shard writes the same bytes.
         """)
 
     @Option(help: "Model name in the workspace.") var model: String
@@ -41,11 +46,15 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Report title.") var title: String?
     @Flag(help: "JSON on stdout.") var json = false
     @OptionGroup var workspace: WorkspaceOptions
+    @OptionGroup var partialOptions: PartialOptions
 
     func validate() throws {
         if grades < 2 || grades > 30 { throw ValidationError("--grades must be between 2 and 30") }
         if maxMOB < 1 || maxMOB > 480 { throw ValidationError("--max-mob must be between 1 and 480") }
         if pdf != nil && report == nil { throw ValidationError("--pdf needs --report (the PDF is printed from the HTML)") }
+        if partialOptions.partialPath != nil && (report != nil || json) {
+            throw ValidationError("--partial writes only the partial state: --report, --pdf and --json apply to `obligor merge`")
+        }
     }
 
     func run() throws {
@@ -60,12 +69,15 @@ struct BacktestCommand: ParsableCommand {
             throw InputError("\(loaded.label): no time column '\(time)' (columns: \(frame.columnNames.prefix(12).joined(separator: ", ")))")
         }
         let labels = try loaded.labels(target: targetName)
-        let (pds, scoreSeconds) = try timed { try anyModel.scorer.predictPD(frame) }
-        for (i, p) in pds.enumerated() where !(p.isFinite && p >= 0 && p <= 1) {
-            throw InputError("\(loaded.locate(row: i)): the model gives PD \(p)")
+        let (shard, rows) = try partialOptions.rows(of: frame.rowCount)
+        let (pds, scoreSeconds) = try timed { try anyModel.scorer.predictPD(shard == nil ? frame : frame.selectingRows(rows)) }
+        for (k, p) in pds.enumerated() where !(p.isFinite && p >= 0 && p <= 1) {
+            throw InputError("\(loaded.locate(row: rows[k])): the model gives PD \(p)")
         }
+        let first = rows.first ?? 0
+        func counted(_ i: Int) -> Bool { i >= first && i < first + rows.count }
 
-        // Development sample and backtest periods.
+        // Development sample and backtest periods (from the whole data, whatever the shard).
         var cut = trainUntil
         if cut == nil, let meta = metadata, meta.timeColumn == time, let range = meta.timeRange, range.count == 2 { cut = range[1] }
         var periodText = [String](repeating: "", count: frame.rowCount)
@@ -83,17 +95,19 @@ struct BacktestCommand: ParsableCommand {
         guard !part.test.isEmpty else { throw InputError("\(loaded.label): no rows after \(time) \(cut!) to backtest") }
 
         // Maturity and vintage curves from the outcomes dataset.
-        var excluded: [(period: String, reason: String)] = []
+        var excluded: [BacktestState.Excluded] = []
         var curves: [VintageCurve] = []
         var immature = Set<String>()
         let outcomesName = outcomes ?? (LoadedData.isPath(data) ? nil : "\(data)-outcomes")
+        var outcomesUsed = ""
         if let outcomesName, try ws.hasDataset(outcomesName) {
             let o = try ws.loadFrame(named: outcomesName)
             let (imm, vc) = try Self.outcomeChecks(o, name: outcomesName, time: time, maxMOB: maxMOB)
             curves = vc
+            outcomesUsed = outcomesName
             for p in Self.order(Array(imm.keys)) {
                 immature.insert(p)
-                excluded.append((p, imm[p]!))
+                excluded.append(.init(period: p, reason: imm[p]!))
             }
         } else if let outcomes {
             throw InputError("no outcomes dataset '\(outcomes)' in \(ws.path)")
@@ -103,57 +117,115 @@ struct BacktestCommand: ParsableCommand {
         let testRows = part.test.filter { !immature.contains(periodText[$0]) }
         guard !testRows.isEmpty else { throw InputError("every backtest period after \(cut!) has an immature performance window: \(excluded.map(\.period).joined(separator: ", "))") }
 
-        // Characteristics: the model's features present in the data.
-        let featureNames = metadata?.features ?? anyModel.scorer.featureNames
-        var characteristics: [BacktestCharacteristic] = []
-        for name in featureNames {
-            guard let c = frame[name] else { continue }
-            if c.isNumeric {
-                let v = c.doubles(missingAs: .nan)!
-                characteristics.append(BacktestCharacteristic(name: name, values: .numeric(baseline: part.train.map { v[$0] }, current: testRows.map { v[$0] })))
-            } else {
-                let v = (0..<c.count).map { c.text(at: $0) ?? "<missing>" }
-                characteristics.append(BacktestCharacteristic(name: name, values: .categorical(baseline: part.train.map { v[$0] }, current: testRows.map { v[$0] })))
-            }
-        }
-        var gradeValues: [String]? = nil, baseGrades: [String]? = nil
+        // Counts of this run's rows: (grade, PD, outcome) of the development sample, (period, grade, PD, outcome)
+        // of the backtest rows, and each characteristic's values per sample.
+        var gradeText: [String]? = nil
         if let grade {
             let g = try frame.column(grade)
-            let all = (0..<g.count).map { g.text(at: $0) ?? "<missing>" }
-            gradeValues = testRows.map { all[$0] }
-            baseGrades = part.train.map { all[$0] }
+            gradeText = (0..<g.count).map { g.text(at: $0) ?? "<missing>" }
         }
-        let input = BacktestInput(scores: testRows.map { pds[$0] }, labels: testRows.map { labels[$0] }, periods: testRows.map { periodText[$0] },
-                                  baselineScores: part.train.map { pds[$0] }, baselineLabels: part.train.map { labels[$0] },
-                                  grades: gradeValues, baselineGrades: baseGrades, characteristics: characteristics)
-        let (result, seconds) = try timed { try Backtest.run(input, options: BacktestOptions(grades: grades)) }
-        note("backtest of '\(model)' on \(loaded.label): development \(time) ≤ \(cut!) (\(part.train.count) rows, AUC \(fmt(result.baseline.auc))), \(result.periods.count) periods, \(testRows.count) rows; scored in \(fmt(scoreSeconds, 2)) s, tests in \(fmt(seconds, 2)) s")
+        var development = RowHistogram(tagCount: 1), backtest = RowHistogram(tagCount: 2)
+        for i in part.train where counted(i) { development.add(tags: [gradeText?[i] ?? ""], score: pds[i - first], label: labels[i]) }
+        for i in testRows where counted(i) { backtest.add(tags: [periodText[i], gradeText?[i] ?? ""], score: pds[i - first], label: labels[i]) }
+        let featureNames = metadata?.features ?? anyModel.scorer.featureNames
+        var characteristics: [BacktestState.Characteristic] = []
+        for name in featureNames {
+            guard let c = frame[name] else { continue }
+            var h = ValueHistogram(numeric: c.isNumeric)
+            let value: (Int) -> String
+            if c.isNumeric {
+                let v = c.doubles(missingAs: .nan)!
+                value = { "\(v[$0])" }
+            } else {
+                value = { c.text(at: $0) ?? "<missing>" }
+            }
+            for i in part.train where counted(i) { h.add(sample: BacktestState.developmentSample, value: value(i)) }
+            for i in testRows where counted(i) { h.add(sample: BacktestState.periodSample(periodText[i]), value: value(i)) }
+            characteristics.append(.init(name: name, values: h))
+        }
+        let state = BacktestState(trainUntil: cut!, excluded: excluded, vintageCurves: curves, gradeColumn: grade != nil, grades: grades,
+                                  development: development, backtest: backtest, characteristics: characteristics)
+        let options: [String: String] = [
+            "model": model, "time": time, "target": targetName, "train_until": cut!, "grade": grade ?? "", "grades": "\(grades)",
+            "outcomes": outcomesUsed, "max_mob": "\(maxMOB)",
+        ]
+        let file = PartialFile(header: PartialHeader(kind: "backtest", formatVersion: partialFormatVersion, shard: shard?.index ?? 0,
+                                                     shardCount: shard?.count ?? 1, options: options, dataLabel: loaded.label,
+                                                     dataSHA256: loaded.sha256, rows: rows.count), state: state)
+        if let path = partialOptions.partialPath {
+            try file.write(to: path)
+            if path != "-" { note("partial backtest state of \(rows.count) rows (shard \(file.header.shard)/\(file.header.shardCount)) written to \(path)") }
+            return
+        }
+        try Self.finish(try file.roundTripped(), scoreSeconds: scoreSeconds, report: report, pdf: pdf, title: title, json: json) { jsonData, seconds in
+            try ws.recordRun(command: "backtest",
+                             parameters: JSONSerialization.data(withJSONObject: ["model": model, "data": data, "time": time, "train_until": cut!, "grades": grades], options: [.sortedKeys]),
+                             seconds: seconds, metrics: jsonData)
+        }
+    }
+
+    /// The backtest of a (merged) partial: every row in canonical order (period, grade, PD, outcome), each period's
+    /// characteristic values in canonical order, then the ordinary backtest. `record` stores the run (single process only).
+    static func finish(_ file: PartialFile<BacktestState>, scoreSeconds: Double?, report: String?, pdf: String?, title: String?, json: Bool,
+                       record: ((Data, Double) throws -> Void)? = nil) throws {
+        let st = file.state, o = file.header.options
+        let model = o["model"] ?? "", time = o["time"] ?? "", cut = st.trainUntil
+        let (dtags, dscores, dlabels) = st.development.expand()
+        let (ttags, tscores, tlabels) = st.backtest.expand()
+        let periods = ttags.map { $0[0] }
+        var characteristics: [BacktestCharacteristic] = []
+        for ch in st.characteristics {
+            let baseline = ch.values.values(of: BacktestState.developmentSample)
+            var queues: [String: (values: [String], next: Int)] = [:]
+            var current: [String] = []
+            current.reserveCapacity(periods.count)
+            for p in periods {
+                if queues[p] == nil { queues[p] = (ch.values.values(of: BacktestState.periodSample(p)), 0) }
+                let k = queues[p]!.next
+                guard k < queues[p]!.values.count else { throw InputError("\(file.header.dataLabel): characteristic '\(ch.name)' has fewer values than rows in period \(p)") }
+                current.append(queues[p]!.values[k])
+                queues[p]!.next = k + 1
+            }
+            guard baseline.count == dscores.count, queues.values.allSatisfy({ $0.next == $0.values.count }) else {
+                throw InputError("\(file.header.dataLabel): characteristic '\(ch.name)' counts do not match the row counts")
+            }
+            if ch.values.numeric {
+                characteristics.append(BacktestCharacteristic(name: ch.name, values: .numeric(baseline: baseline.map { Double($0) ?? .nan },
+                                                                                              current: current.map { Double($0) ?? .nan })))
+            } else {
+                characteristics.append(BacktestCharacteristic(name: ch.name, values: .categorical(baseline: baseline, current: current)))
+            }
+        }
+        let input = BacktestInput(scores: tscores, labels: tlabels, periods: periods, baselineScores: dscores, baselineLabels: dlabels,
+                                  grades: st.gradeColumn ? ttags.map { $0[1] } : nil, baselineGrades: st.gradeColumn ? dtags.map { $0[0] } : nil,
+                                  characteristics: characteristics)
+        let (result, seconds) = try timed { try Backtest.run(input, options: BacktestOptions(grades: st.grades)) }
+        note("backtest of '\(model)' on \(file.header.dataLabel): development \(time) ≤ \(cut) (\(dscores.count) rows, AUC \(fmt(result.baseline.auc))), \(result.periods.count) periods, \(tscores.count) rows; \(scoreSeconds.map { "scored in \(fmt($0, 2)) s, " } ?? "")tests in \(fmt(seconds, 2)) s")
         note(pad("period", 10) + pad("n", 8) + pad("DR", 8) + pad("meanPD", 8) + pad("AUC", 8) + pad("CI95", 17) + pad("drop p", 9) + pad("Jeffreys", 10) + pad("PSI", 8) + "light")
         for p in result.periods {
             note(pad(p.period, 10) + pad("\(p.n)", 8) + pad(fmt(p.defaultRate), 8) + pad(fmt(p.meanPD), 8) + pad(fmt(p.auc), 8)
                  + pad("[\(fmt(p.aucCI95Low, 3)), \(fmt(p.aucCI95High, 3))]", 17) + pad(fmt(p.aucDropP), 9) + pad(fmt(p.jeffreysP), 10) + pad(fmt(p.psi), 8)
                  + "\(p.trafficLight.rawValue)/\(p.aucDropLight.rawValue)")
         }
-        for (p, why) in excluded { note("left out \(p): \(why)") }
+        for e in st.excluded { note("left out \(e.period): \(e.reason)") }
         note("overall: \(result.overall.rawValue) (Holm family of \(result.holmFamilySize) grade × period cells)")
 
         var object = try jsonObject(result) as! [String: Any]
         object["model"] = model
-        object["data"] = loaded.label
+        object["data"] = file.header.dataLabel
         object["time"] = time
-        object["train_until"] = cut!
-        object["target"] = targetName
-        object["excluded_periods"] = excluded.map { ["period": $0.period, "reason": $0.reason] }
-        object["vintage_curves"] = try jsonObject(curves)
-        object["seconds"] = ["score": scoreSeconds, "tests": seconds]
+        object["train_until"] = cut
+        object["target"] = o["target"] ?? ""
+        object["excluded_periods"] = st.excluded.map { ["period": $0.period, "reason": $0.reason] }
+        object["vintage_curves"] = try jsonObject(st.vintageCurves)
+        object["seconds"] = scoreSeconds.map { ["score": $0, "tests": seconds] } ?? ["tests": seconds]
         let jsonData = try JSONSerialization.data(withJSONObject: sanitizeJSON(object), options: [.sortedKeys, .withoutEscapingSlashes])
-        try ws.recordRun(command: "backtest",
-                         parameters: JSONSerialization.data(withJSONObject: ["model": model, "data": data, "time": time, "train_until": cut!, "grades": grades], options: [.sortedKeys]),
-                         seconds: scoreSeconds + seconds, metrics: jsonData)
+        try record?(jsonData, (scoreSeconds ?? 0) + seconds)
         if let report {
             let page = BacktestReport.html(BacktestReportInput(
-                title: title ?? "PD backtest: \(model)", modelLabel: model, dataLabel: loaded.label, dataSHA256: loaded.sha256,
-                timeColumn: time, result: result, vintageCurves: curves, excluded: excluded, json: String(decoding: jsonData, as: UTF8.self)))
+                title: title ?? "PD backtest: \(model)", modelLabel: model, dataLabel: file.header.dataLabel, dataSHA256: file.header.dataSHA256,
+                timeColumn: time, result: result, vintageCurves: st.vintageCurves, excluded: st.excluded.map { ($0.period, $0.reason) },
+                json: String(decoding: jsonData, as: UTF8.self)))
             try CSVWriter.writeAtomically(page, to: report)
             note("report written to \(report)")
             if let pdf {
@@ -196,5 +268,37 @@ struct BacktestCommand: ParsableCommand {
             imm[p] = "performance window not matured: \(k) of \(total[p]!) loans censored (horizon \(h) months, data cut-off \(c0))"
         }
         return (imm, VintageCurves.compute(cohorts: cohorts, defaultMOB: defaultMOB, observableMOB: observable, maxMOB: maxMOB))
+    }
+}
+
+/// The mergeable state of `obligor backtest`: exact histograms of the development and backtest rows and of
+/// each model characteristic's values per sample, plus what the whole data decided (cut-off, left-out periods,
+/// vintage curves), which every shard computes identically.
+struct BacktestState: Codable {
+    struct Excluded: Codable, Equatable {
+        var period: String
+        var reason: String
+    }
+    struct Characteristic: Codable {
+        var name: String
+        var values: ValueHistogram
+    }
+    static let developmentSample = "development"
+    static func periodSample(_ p: String) -> String { "period:" + p }
+
+    var trainUntil: String
+    var excluded: [Excluded]
+    var vintageCurves: [VintageCurve]
+    var gradeColumn: Bool
+    var grades: Int
+    /// Tags: grade ("" on the master scale).
+    var development: RowHistogram
+    /// Tags: period, grade.
+    var backtest: RowHistogram
+    var characteristics: [Characteristic]
+
+    enum CodingKeys: String, CodingKey {
+        case trainUntil = "train_until", excluded, vintageCurves = "vintage_curves", gradeColumn = "grade_column", grades,
+             development, backtest, characteristics
     }
 }

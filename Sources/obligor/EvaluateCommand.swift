@@ -7,11 +7,48 @@ import ObligorModels
 import ObligorReports
 import ObligorStore
 
+/// `--shard` / `--partial` of the commands whose results merge from counts (evaluate, backtest, audit).
+struct PartialOptions: ParsableArguments {
+    @Option(help: "With --partial: count only shard i of N (0-based contiguous rows, as in score), e.g. 0/4. Default: $JOB_COMPLETION_INDEX of --shard-count / $OBLIGOR_SHARD_COUNT when set.")
+    var shard: Shard?
+    @Option(help: "Shard count N when the index comes from $JOB_COMPLETION_INDEX (default: $OBLIGOR_SHARD_COUNT).") var shardCount: Int?
+    @Option(help: "Write the mergeable partial state (counts and exact score histograms) here instead of the result (- = stdout); combine parts with `obligor merge`.")
+    var partial: String?
+    @Flag(name: .customLong("emit-partial"), help: "Write the partial state to stdout (same as --partial -).") var emitPartial = false
+
+    var partialPath: String? { emitPartial ? "-" : partial }
+
+    func validate() throws {
+        if emitPartial && partial != nil { throw ValidationError("give one of --partial FILE and --emit-partial") }
+        if (shard != nil || shardCount != nil) && partialPath == nil {
+            throw ValidationError("--shard needs --partial FILE (or --emit-partial): one shard's metrics are not the data's; merge the parts with `obligor merge`")
+        }
+    }
+
+    /// The shard this run counts: only when a partial is asked for (a stray $JOB_COMPLETION_INDEX never shrinks a full run).
+    func resolved() throws -> Shard? { partialPath == nil ? nil : try resolveShard(shard, count: shardCount) }
+
+    /// Rows of an `n`-row data set this run counts.
+    func rows(of n: Int) throws -> (Shard?, [Int]) {
+        let s = try resolved()
+        return (s, Array(s?.rows(of: n) ?? 0..<n))
+    }
+}
+
+/// The mergeable state of `obligor evaluate`: the exact histogram PD → (goods, bads).
+struct EvaluateState: Codable {
+    var scores: RowHistogram
+}
+
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Discrimination and calibration of a stored model on data with a target.",
-        discussion: "Keys: auc, gini, ks, brier, log_loss, calibration (PD deciles with binomial/Jeffreys tests), gains.")
+        discussion: """
+        Keys: auc, gini, ks, brier, log_loss, calibration (PD deciles with binomial/Jeffreys tests), gains.
+        --partial FILE writes the mergeable state instead (the exact histogram of PDs with their goods and bads; with
+        --shard i/N only that shard's rows); `obligor merge` turns N such parts into this command's output, byte for byte.
+        """)
 
     @Option(help: "Model name in the workspace.") var model: String
     @Option(help: "Workspace dataset name or CSV path.") var data: String
@@ -20,6 +57,11 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "JSON on stdout.") var json = false
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var sequence: EventsOption
+    @OptionGroup var partialOptions: PartialOptions
+
+    func validate() throws {
+        if partialOptions.partialPath != nil && (report != nil || json) { throw ValidationError("--partial writes only the partial state: --report and --json apply to `obligor merge`") }
+    }
 
     func run() throws {
         let ws = try workspace.openExisting()
@@ -28,25 +70,49 @@ struct EvaluateCommand: ParsableCommand {
         let loaded = try LoadedData.load(data, workspace: workspace, target: target)
         let targetName = target ?? loaded.roles.target ?? metadata?.target ?? ""
         let labels = try loaded.labels(target: targetName)
-        let pds = try anyModel.scorer.predictPD(loaded.frame)
-        let result = try Evaluation.evaluate(scores: pds, labels: labels)
-        printSummary(result.summary, title: "\(model) on \(loaded.label)")
+        let (shard, rows) = try partialOptions.rows(of: loaded.frame.rowCount)
+        let pds = try anyModel.scorer.predictPD(shard == nil ? loaded.frame : loaded.frame.selectingRows(rows))
+        var histogram = RowHistogram(tagCount: 0)
+        for (k, i) in rows.enumerated() {
+            guard pds[k].isFinite && pds[k] >= 0 && pds[k] <= 1 else { throw InputError("\(loaded.locate(row: i)): model '\(model)' gives PD \(pds[k]), outside [0, 1]") }
+            histogram.add(tags: [], score: pds[k], label: labels[i])
+        }
+        let file = PartialFile(header: PartialHeader(kind: "evaluate", formatVersion: partialFormatVersion, shard: shard?.index ?? 0,
+                                                     shardCount: shard?.count ?? 1, options: ["model": model, "target": targetName, "events": sequence.events ?? ""],
+                                                     dataLabel: loaded.label, dataSHA256: loaded.sha256, rows: rows.count),
+                               state: EvaluateState(scores: histogram))
+        if let path = partialOptions.partialPath {
+            try file.write(to: path)
+            if path != "-" { note("partial evaluate state of \(rows.count) rows (shard \(file.header.shard)/\(file.header.shardCount)) written to \(path)") }
+            return
+        }
+        let result = try Self.finish(try file.roundTripped())
         try ws.recordRun(command: "evaluate", parameters: JSONSerialization.data(withJSONObject: ["model": model, "data": data], options: [.sortedKeys]),
                          seconds: 0, metrics: JSONEncoder().encode(result.summary))
-        if let report {
-            var input = EvaluationReportInput(
-                title: "Model evaluation: \(model)", modelName: model, modelKind: anyModel.kind, dataLabel: loaded.label,
-                dataSHA256: loaded.sha256, evaluation: result, scorecard: anyModel.scorecardModel, logistic: anyModel.logisticModel,
-                metadata: metadata)
-            if case let .gbdt(m) = anyModel {
-                let gains = m.gainImportance, splits = m.splitImportance
-                input.importance = m.features.indices.map { FeatureImportance(feature: m.features[$0].name, gain: gains[$0], splits: splits[$0]) }
-            }
-            let page = HTMLReport.evaluation(input)
-            try CSVWriter.writeAtomically(page, to: report)
-            note("report written to \(report)")
-        }
+        if let report { try Self.writeReport(result, to: report, model: model, anyModel: anyModel, metadata: metadata, header: file.header) }
         if json { try printJSON(try result.jsonObject()) }
+    }
+
+    /// The evaluation of a (merged) partial: every row in canonical order, then the ordinary metrics.
+    static func finish(_ file: PartialFile<EvaluateState>) throws -> Evaluation {
+        let (_, scores, labels) = file.state.scores.expand()
+        let result = try Evaluation.evaluate(scores: scores, labels: labels)
+        printSummary(result.summary, title: "\(file.header.options["model"] ?? "") on \(file.header.dataLabel)")
+        return result
+    }
+
+    static func writeReport(_ result: Evaluation, to report: String, model: String, anyModel: AnyModel, metadata: TrainingMetadata?, header: PartialHeader) throws {
+        var input = EvaluationReportInput(
+            title: "Model evaluation: \(model)", modelName: model, modelKind: anyModel.kind, dataLabel: header.dataLabel,
+            dataSHA256: header.dataSHA256, evaluation: result, scorecard: anyModel.scorecardModel, logistic: anyModel.logisticModel,
+            metadata: metadata)
+        if case let .gbdt(m) = anyModel {
+            let gains = m.gainImportance, splits = m.splitImportance
+            input.importance = m.features.indices.map { FeatureImportance(feature: m.features[$0].name, gain: gains[$0], splits: splits[$0]) }
+        }
+        let page = HTMLReport.evaluation(input)
+        try CSVWriter.writeAtomically(page, to: report)
+        note("report written to \(report)")
     }
 }
 

@@ -27,8 +27,13 @@ struct ScoreCommand: ParsableCommand {
         abstract: "Score data with a stored model: CSV with columns id (or row), pd.",
         discussion: """
         Without --out the CSV goes to stdout. --out is written atomically (temporary file, then rename).
-        --data - reads the CSV from stdin (read whole, then scored), so `obligor score --data - < in.csv > out.csv`
-        works as a filter (Spark RDD.pipe, mapInArrow through a subprocess).
+        --data - streams: the CSV is read from stdin in chunks of --chunk-rows records (default 65536) and each
+        chunk's scores are written as soon as it is scored, in bounded memory, so `obligor score --data - < in.csv
+        > out.csv` works as a filter (Spark RDD.pipe, mapInArrow through a subprocess) on data of any size. The
+        bytes are those of scoring the same file with --data FILE. Column types are inferred per chunk, with text
+        and decimal columns of the first chunk kept so in later chunks. Progress (rows, rows/s) goes to stderr: a
+        live line when stderr is a terminal, plain lines every few seconds with --progress. A streamed run is
+        recorded in the workspace without its per-row scores. With --shard or --components stdin is read whole.
         --shard i/N scores only the i-th (0-based) contiguous block of N, so N processes together
         write exactly the rows, and the bytes, of one process. `row` is the 0-based data row.
         """)
@@ -43,11 +48,14 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Id column (default: the dataset's id role).") var id: String?
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
     @Flag(help: "gpboost/glmm: also write the fixed part F, the frailty's predictive mean and variance.") var components = false
+    @Flag(help: "--data -: report progress (rows, rows/s) on stderr even when it is not a terminal.") var progress = false
+    @Option(help: "--data -: records per streamed chunk.") var chunkRows: Int = 65536
     @OptionGroup var workspace: WorkspaceOptions
     @OptionGroup var sequence: EventsOption
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if chunkRows < 1 { throw ValidationError("--chunk-rows must be at least 1") }
         if (data == nil) == (jsonRecord == nil) { throw ValidationError("give exactly one of --data and --json-record") }
         if jsonRecord != nil && (shard != nil || out != nil || components || id != nil) {
             throw ValidationError("--json-record scores one record to stdout; --shard, --out, --id and --components do not apply")
@@ -96,6 +104,7 @@ struct ScoreCommand: ParsableCommand {
         let shard = try effectiveShard(ProcessInfo.processInfo.environment)
         let ws = try workspace.openExisting()
         let anyModel = try sequence.bind(try loadModel(model, workspace: ws).0)
+        if data == "-" && shard == nil && !components { return try streamScores(anyModel, workspace: ws) }
         let loaded = try LoadedData.load(data, workspace: workspace)
         var frame = loaded.frame
         var rows = Array(0..<frame.rowCount)
@@ -143,6 +152,165 @@ struct ScoreCommand: ParsableCommand {
         try ws.recordScores(command: "score", parameters: JSONSerialization.data(withJSONObject: [
             "model": model, "data": data, "shard": shard.map { "\($0.index)/\($0.count)" } ?? "", "out": out ?? "-",
         ], options: [.sortedKeys]), seconds: seconds, model: model, dataset: loaded.label, rows: rows, ids: ids, pds: pds)
+    }
+}
+
+extension ScoreCommand {
+    /// One chunk (header + records) as a frame, with CSV errors naming the line of the stream.
+    static func parseChunk(_ data: Data, types: [String: ColumnType], headerNewlines: Int, firstLine: Int) throws -> (frame: Frame, lines: [Int32]) {
+        let result = Result { () throws(CSVError) in try CSVReader.readWithLines(data: data, label: "<stdin>", options: CSVOptions(types: types)) }
+        switch result {
+        case let .success(r): return r
+        case let .failure(e):
+            // Lines of the chunk (header first) → lines of the stream.
+            let line = e.line.map { $0 <= headerNewlines ? $0 : $0 - headerNewlines - 1 + firstLine }
+            throw CSVError(file: e.file, line: line, column: e.column, columnPosition: e.columnPosition, message: e.message)
+        }
+    }
+
+    /// `--data -` without a shard: score stdin chunk by chunk, writing each chunk's rows as they are scored.
+    func streamScores(_ anyModel: AnyModel, workspace ws: Workspace) throws {
+        let records = CSVRecordStream(handle: FileHandle.standardInput)
+        guard let header = try records.next(maxRecords: 1), header.records == 1 else { throw InputError("<stdin>: empty input (no header line)") }
+        let sink = try ScoreSink(out: out)
+        let live = isatty(2) == 1
+        var declared: [String: ColumnType] = [:]
+        var idColumn: String? = nil
+        var total = 0
+        var line = 1 + header.newlines   // physical line of the next record
+        let start = DispatchTime.now().uptimeNanoseconds
+        var lastReport = start
+        func elapsed(_ t: UInt64) -> Double { Double(t - start) / 1e9 }
+        func rate(_ t: UInt64) -> String { fmt(Double(total) / max(elapsed(t), 1e-9), 0) }
+        var scoringSeconds = 0.0
+        while let chunk = try records.next(maxRecords: chunkRows) {
+            let parsed = try Self.parseChunk(header.data + chunk.data, types: declared, headerNewlines: header.newlines, firstLine: line)
+            let frame = parsed.frame, lines = parsed.lines
+            func streamLine(_ k: Int) -> Int { Int(lines[k]) - header.newlines - 1 + line }
+            if total == 0 {
+                for c in frame.columns where c.type != .int { declared[c.name] = c.type }
+                idColumn = id
+                if let idColumn, frame[idColumn] == nil { throw InputError("<stdin>: no id column '\(idColumn)'") }
+                sink.write((idColumn == nil ? "row" : "id") + ",pd\n")
+            }
+            let (pds, seconds) = try timed { try anyModel.scorer.predictPD(frame) }
+            scoringSeconds += seconds
+            var text = ""
+            text.reserveCapacity(frame.rowCount * 28)
+            let ids = idColumn.flatMap { frame[$0] }
+            for k in 0..<frame.rowCount {
+                guard pds[k].isFinite else { throw InputError("<stdin>, line \(streamLine(k)): the model produced a non-finite PD") }
+                text += (ids == nil ? String(total + k) : CSVWriter.field(ids!.text(at: k) ?? "")) + "," + "\(pds[k])" + "\n"
+            }
+            sink.write(text)
+            total += frame.rowCount
+            line += chunk.newlines
+            let now = DispatchTime.now().uptimeNanoseconds
+            if live {
+                FileHandle.standardError.write(Data("\rscored \(total) rows, \(rate(now)) rows/s   ".utf8))
+            } else if progress && now - lastReport >= 5_000_000_000 {
+                note("scored \(total) rows, \(rate(now)) rows/s")
+                lastReport = now
+            }
+        }
+        guard total > 0 else { throw InputError("<stdin>: a header without data rows") }
+        try sink.finish()
+        let now = DispatchTime.now().uptimeNanoseconds
+        if live { FileHandle.standardError.write(Data("\n".utf8)) }
+        note("scored \(total) rows from <stdin> with \(anyModel.kind) model '\(model)' in \(fmt(elapsed(now), 2)) s (\(rate(now)) rows/s)\(out.map { "; wrote \($0)" } ?? "")")
+        try ws.recordRun(command: "score", parameters: JSONSerialization.data(withJSONObject: [
+            "model": model, "data": "-", "streamed": true, "out": out ?? "-",
+        ], options: [.sortedKeys]), seconds: scoringSeconds, metrics: JSONSerialization.data(withJSONObject: ["rows": total], options: [.sortedKeys]))
+    }
+}
+
+/// Where streamed scores go: stdout, or a temporary file renamed onto --out at the end (atomic).
+struct ScoreSink {
+    let handle: FileHandle
+    let out: String?
+    let temporary: String?
+
+    init(out: String?) throws {
+        self.out = out
+        guard let out else { handle = .standardOutput; temporary = nil; return }
+        let url = URL(fileURLWithPath: out)
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
+        guard FileManager.default.createFile(atPath: tmp, contents: nil), let h = FileHandle(forWritingAtPath: tmp) else {
+            throw InputError("\(out): cannot be written")
+        }
+        handle = h
+        temporary = tmp
+    }
+
+    func write(_ s: String) { handle.write(Data(s.utf8)) }
+
+    func finish() throws {
+        guard let out, let temporary else { return }
+        try handle.close()
+        if rename(temporary, out) != 0 { throw InputError("\(out): cannot be written (rename failed, errno \(errno))") }
+    }
+}
+
+/// Complete CSV records from a file handle, a bounded chunk at a time. A record ends at a newline outside
+/// double quotes (RFC 4180: quoted fields may hold newlines; `""` escapes toggle twice and cancel out).
+final class CSVRecordStream {
+    let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var scanned = 0          // bytes of buffer already scanned
+    private var recordsScanned = 0   // complete records in buffer[0..<scanned]
+    private var newlinesScanned = 0
+    private var lastRecordEnd = 0    // end (after the newline) of the last complete record scanned
+    private var newlinesAtLastEnd = 0
+    private var inQuote = false
+    private var eof = false
+
+    init(handle: FileHandle) { self.handle = handle }
+
+    /// Up to `maxRecords` complete records (the last may lack its newline at end of input), the count of records
+    /// and of newlines in them; nil at end of input.
+    func next(maxRecords: Int) throws -> (data: Data, records: Int, newlines: Int)? {
+        while true {
+            buffer.withUnsafeBufferPointer { b in
+                var i = scanned
+                while i < b.count && recordsScanned < maxRecords {
+                    let c = b[i]
+                    if c == UInt8(ascii: "\"") { inQuote.toggle() }
+                    else if c == UInt8(ascii: "\n") {
+                        newlinesScanned += 1
+                        if !inQuote { recordsScanned += 1; lastRecordEnd = i + 1; newlinesAtLastEnd = newlinesScanned }
+                    }
+                    i += 1
+                }
+                scanned = i
+            }
+            if recordsScanned >= maxRecords { return take(upTo: lastRecordEnd, records: recordsScanned, newlines: newlinesAtLastEnd) }
+            if eof {
+                // The rest: complete records, plus a final record without a newline when it is not blank.
+                let tail = buffer[lastRecordEnd...]
+                let blank = tail.allSatisfy { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: " ") }
+                if blank {
+                    if recordsScanned == 0 { return nil }
+                    return take(upTo: lastRecordEnd, records: recordsScanned, newlines: newlinesAtLastEnd)
+                }
+                return take(upTo: buffer.count, records: recordsScanned + 1, newlines: newlinesScanned)
+            }
+            let more = try handle.read(upToCount: 1 << 22) ?? Data()
+            if more.isEmpty { eof = true } else { buffer.append(contentsOf: more) }
+        }
+    }
+
+    private func take(upTo end: Int, records: Int, newlines: Int) -> (data: Data, records: Int, newlines: Int) {
+        let data = Data(buffer[0..<end])
+        buffer.removeSubrange(0..<end)
+        scanned -= end
+        // Rescan what is left from its start (it may already hold a partial record).
+        scanned = 0
+        recordsScanned = 0
+        newlinesScanned = 0
+        lastRecordEnd = 0
+        newlinesAtLastEnd = 0
+        inQuote = false
+        return (data, records, newlines)
     }
 }
 
