@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ObligorNeural", targets: ["ObligorNeural"]),
         .library(name: "ObligorHamiltonian", targets: ["ObligorHamiltonian"]),
         .library(name: "ObligorSequences", targets: ["ObligorSequences"]),
+        .library(name: "ObligorLlama", targets: ["ObligorLlama"]),
         .executable(name: "obligor", targets: ["obligor"]),
     ],
     dependencies: [
@@ -62,6 +63,7 @@ let package = Package(
         .target(
             name: "ObligorSequences", dependencies: ["ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
             exclude: ["README.md"]),
+        .target(name: "ObligorLlama", dependencies: ["ObligorNumerics"], exclude: ["README.md"]),
         .executableTarget(
             name: "obligor",
             dependencies: [
@@ -102,6 +104,9 @@ let package = Package(
         .testTarget(
             name: "ObligorSequencesTests",
             dependencies: ["ObligorSequences", "ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"]),
+        .testTarget(
+            name: "ObligorLlamaTests", dependencies: ["ObligorLlama", "ObligorNumerics"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData"]),
 
         // MARK: - Benchmarks (bench/run_foundation.sh runs this next to the Python anchors)
@@ -111,5 +116,7 @@ let package = Package(
         .executableTarget(
             name: "obligor-lbsf-bench",
             dependencies: ["ObligorSequences", "ObligorBoosting", "ObligorData"]),
+        // bench/llm/run.sh runs this next to llama.cpp (llama-cpp-python) on the same GGUF
+        .executableTarget(name: "obligor-llm-bench", dependencies: ["ObligorLlama", "ObligorNumerics"]),
     ]
 )
