@@ -84,38 +84,42 @@ public final class LlamaSession {
         }
         let scale = Float(1 / Double(hd).squareRoot())
         for (l, layer) in model.layers.enumerated() {
+            // Every row's keys and values go to the cache, but after the last block only the last
+            // row's state is used: there, queries, attention and the FFN run on that row alone.
+            let a = l == model.layers.count - 1 ? T - 1 : 0, R = T - a
             let kCache = keys[l] + p0 * kvDim, vCache = values[l] + p0 * kvDim
             rmsNorm(x, rows: T, width: E, weight: layer.attentionNorm, epsilon: hp.rmsEpsilon, into: xn)
-            linear(xn, T, layer.wq, q)
+            linear(xn + a * E, R, layer.wq, q)
             linear(xn, T, layer.wk, kCache)
             linear(xn, T, layer.wv, vCache)
-            rope.apply(q, rows: T, heads: H, headDimension: hd)
-            rope.apply(kCache, rows: T, heads: hp.kvHeadCount, headDimension: hd)
+            rope.apply(q, rows: R, firstRow: a, heads: H, headDimension: hd)
+            rope.apply(kCache, rows: T, firstRow: 0, heads: hp.kvHeadCount, headDimension: hd)
 
             // Heads in parallel (each writes its own columns of `att`).
             let kBase = keys[l], vBase = values[l]
             _ = Parallel.map(H) { h in
                 let kv = h / group
-                let scores = UnsafeMutablePointer<Float>.allocate(capacity: T * n)
+                let scores = UnsafeMutablePointer<Float>.allocate(capacity: R * n)
                 defer { scores.deallocate() }
-                // scores (T × n) = scale · Q_h · K_hᵀ over every cached position.
-                Float32Kernels.gemm(m: T, n: n, k: hd, alpha: scale, q + h * hd, lda: qDim,
+                // scores (R × n) = scale · Q_h · K_hᵀ over every cached position.
+                Float32Kernels.gemm(m: R, n: n, k: hd, alpha: scale, q + h * hd, lda: qDim,
                                     kBase + kv * hd, ldb: kvDim, transposeB: true, scores, ldc: n)
-                for t in 0..<T { causalSoftmax(scores + t * n, valid: p0 + t + 1, count: n) }
-                // att_h (T × hd) = P · V_h.
-                Float32Kernels.gemm(m: T, n: hd, k: n, scores, lda: n, vBase + kv * hd, ldb: kvDim,
+                for r in 0..<R { causalSoftmax(scores + r * n, valid: p0 + a + r + 1, count: n) }
+                // att_h (R × hd) = P · V_h.
+                Float32Kernels.gemm(m: R, n: hd, k: n, scores, lda: n, vBase + kv * hd, ldb: kvDim,
                                     att + h * hd, ldc: qDim)
             }
-            linear(att, T, layer.wo, x, accumulate: true)
+            let xa = x + a * E
+            linear(att, R, layer.wo, xa, accumulate: true)
 
-            rmsNorm(x, rows: T, width: E, weight: layer.ffnNorm, epsilon: hp.rmsEpsilon, into: xn)
-            linear(xn, T, layer.gate, g)
-            linear(xn, T, layer.up, u)
-            for i in 0..<(T * F) {
+            rmsNorm(xa, rows: R, width: E, weight: layer.ffnNorm, epsilon: hp.rmsEpsilon, into: xn)
+            linear(xn, R, layer.gate, g)
+            linear(xn, R, layer.up, u)
+            for i in 0..<(R * F) {
                 let a = g[i]
                 g[i] = a / (1 + expf(-a)) * u[i]
             }
-            linear(g, T, layer.down, x, accumulate: true)
+            linear(g, R, layer.down, xa, accumulate: true)
         }
         position = n
         return Array(UnsafeBufferPointer(start: x + (T - 1) * E, count: E))
@@ -212,11 +216,11 @@ private struct RopeTable {
     }
 
     /// Rotates `rows` rows of `heads` heads of width `headDimension` (row-major, contiguous), row t at
-    /// the t-th position of the table.
-    func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, heads: Int, headDimension: Int) {
+    /// the table's position `firstRow + t`.
+    func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, firstRow: Int, heads: Int, headDimension: Int) {
         let width = heads * headDimension
         for t in 0..<rows {
-            let ct = t * pairs
+            let ct = (firstRow + t) * pairs
             for h in 0..<heads {
                 let v = x + t * width + h * headDimension
                 for i in 0..<pairs {
