@@ -106,7 +106,7 @@ let package = Package(
             dependencies: ["ObligorSequences", "ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"]),
         .testTarget(
             name: "ObligorLlamaTests", dependencies: ["ObligorLlama", "ObligorNumerics"],
-            resources: [.copy("Fixtures")]),
+            exclude: ["make_quant_fixture.py"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData"]),
 
         // MARK: - Benchmarks (bench/run_foundation.sh runs this next to the Python anchors)

@@ -204,6 +204,26 @@ func f32Bytes(_ x: [Float]) -> [UInt8] {
         }
     }
 
+    /// Blocks written by gguf-py (the llama.cpp project's Python package; make_quant_fixture.py) decode
+    /// to exactly gguf-py's own dequantisation, and stay near the original values: within half a step
+    /// for Q8_0 (d = max|x|/127); within one step for Q4_0, whose reference quantiser takes d = m/−8 for
+    /// the signed extreme m, so values of the other sign beyond 7|d| are clipped.
+    @Test func gguf_pyBlocksDecodeLikeGguf_py() throws {
+        let f = try GGUFFile(path: fixturePath("gguf_py_quants.gguf"))
+        let x = try f.floats(of: f.tensor(named: "x")!)
+        for (name, type, bound) in [("q8_0", GGMLType.q8_0, Float(0.5 / 127)), ("q4_0", .q4_0, 1.0 / 8)] {
+            let t = f.tensor(named: "x." + name)!
+            #expect(t.type == type && t.dimensions == [64, 6])
+            let ours = try f.floats(of: t)
+            let theirs = try f.floats(of: f.tensor(named: "x.\(name).dequantized")!)
+            #expect(ours == theirs, "\(name)")
+            for b in 0..<(x.count / 32) {
+                let amax = x[(32 * b)..<(32 * b + 32)].map(abs).max()!
+                for e in (32 * b)..<(32 * b + 32) { #expect(abs(ours[e] - x[e]) <= amax * (bound + 1e-3), "\(name) \(e)") }
+            }
+        }
+    }
+
     /// The tiny model with its matrices stored as Q8_0 / Q4_0 / F16 gives exactly the distribution of
     /// the F32 model whose weights are the test's own decoding of those blocks; and against the
     /// original F32 model, Q8_0 and F16 stay close (tolerances below).
