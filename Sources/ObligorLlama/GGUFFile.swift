@@ -41,6 +41,7 @@ public struct GGUFError: Error, Sendable, Equatable, CustomStringConvertible {
         self.kind = kind
     }
 
+    /// The message: the file's path, then what went wrong.
     public var description: String {
         switch kind {
         case let .cannotOpen(why): return "\(path): cannot open GGUF file (\(why))"

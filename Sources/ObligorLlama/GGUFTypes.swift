@@ -33,6 +33,7 @@ public struct GGMLType: RawRepresentable, Hashable, Sendable, CustomStringConver
 
     /// The ggml name (`"Q8_0"`), or `"type N"` for a value this module does not know.
     public var name: String { Self.table[rawValue]?.0 ?? "type \(rawValue)" }
+    /// The ggml name.
     public var description: String { name }
 
     /// Elements per quantisation block (1 for plain types), when known.
@@ -52,13 +53,17 @@ public struct GGMLType: RawRepresentable, Hashable, Sendable, CustomStringConver
 
 /// The type tag of a GGUF metadata value (`uint32` in the file).
 public enum GGUFValueType: UInt32, Sendable, CaseIterable {
+    /// Scalar types (fixed width, little-endian; `bool` is one byte, 0 or 1).
     case uint8 = 0, int8 = 1, uint16 = 2, int16 = 3, uint32 = 4, int32 = 5, float32 = 6, bool = 7
+    /// A length-prefixed UTF-8 string, an array, and the 64-bit scalars.
     case string = 8, array = 9, uint64 = 10, int64 = 11, float64 = 12
 }
 
 /// One GGUF metadata value.
 public enum GGUFValue: Sendable, Equatable {
+    /// Integer scalars.
     case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16), uint32(UInt32), int32(Int32)
+    /// 64-bit integers, floats, booleans and strings.
     case uint64(UInt64), int64(Int64), float32(Float), float64(Double), bool(Bool), string(String)
     /// An array: the element type tag and the elements (nested arrays are allowed by the format).
     case array(GGUFValueType, [GGUFValue])

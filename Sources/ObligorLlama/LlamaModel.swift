@@ -10,6 +10,7 @@ public enum LlamaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An empty token sequence where at least one token is needed.
     case emptyInput
 
+    /// What went wrong.
     public var description: String {
         switch self {
         case let .tokenOutOfRange(t, n): return "token id \(t) is outside the vocabulary (0..<\(n))"
