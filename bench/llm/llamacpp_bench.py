@@ -9,6 +9,7 @@ import json
 import time
 
 import numpy as np
+import llama_cpp
 from llama_cpp import Llama
 
 ap = argparse.ArgumentParser()
@@ -35,7 +36,9 @@ for _ in range(max(1, a.repeat)):
     t1, c1 = time.perf_counter(), time.process_time()
     out = []
     for _ in range(a.gen_tokens):
-        nxt = int(np.argmax(llm.scores[llm.n_tokens - 1]))
+        # Without logits_all, Llama.eval keeps no scores: read the last token's logits from the context.
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(V,))
+        nxt = int(np.argmax(logits))
         out.append(nxt)
         llm.eval([nxt])
     t2, c2 = time.perf_counter(), time.process_time()
