@@ -41,6 +41,18 @@ public final class LlamaSession {
     /// Forgets every evaluated token (the cache is reused).
     public func reset() { position = 0 }
 
+    /// Forgets the tokens after the first `count`, keeping the cache of that prefix: the next
+    /// ``evaluate(_:)`` continues from position `count`. Scoring many prompts that share a prefix
+    /// (the CALM instruction) can evaluate the prefix once and truncate back to it for each prompt;
+    /// the prefix must then be tokenised on its own, which can differ from tokenising the whole text
+    /// where the two parts meet.
+    ///
+    /// - Precondition: `0 <= count <= position`.
+    public func truncate(to count: Int) {
+        precondition(count >= 0 && count <= position, "truncate(to: \(count)) with \(position) tokens evaluated")
+        position = count
+    }
+
     /// Appends `tokens` at the current position and returns the next-token logits after the last one.
     ///
     /// - Throws: ``LlamaError`` for an empty input, a token outside the vocabulary, or when the

@@ -159,6 +159,25 @@ func writeRandomLlama(to path: String, embedding E: Int, layers L: Int, heads H:
         #expect(stepwise.position == tokens.count)
     }
 
+    /// A shared prefix evaluated once and truncated back to gives the same logits as a fresh session.
+    @Test func truncateReusesThePrefixCache() throws {
+        let tok = Self.model.tokenizer
+        let prefix = tok.encode("Human: \nEvaluate the creditworthiness of a customer.")
+        let a = tok.encode(" Text: good income.\n\nAssistant: \n", addBOS: false)
+        let b = tok.encode(" Text: no income, many debts.\n\nAssistant: \n", addBOS: false)
+        let s = Self.model.makeSession()
+        _ = try s.evaluate(prefix)
+        let la = try s.evaluate(a)
+        s.truncate(to: prefix.count)
+        #expect(s.position == prefix.count)
+        let lb = try s.evaluate(b)
+        let fa = try Self.model.logits(forPrompt: prefix + a), fb = try Self.model.logits(forPrompt: prefix + b)
+        let scale = fa.map(abs).max()!
+        #expect(zip(la, fa).map { abs($0 - $1) }.max()! < 1e-4 * scale)
+        #expect(zip(lb, fb).map { abs($0 - $1) }.max()! < 1e-4 * scale)
+        #expect(zip(la, lb).map { abs($0 - $1) }.max()! > 1e-2 * scale)  // the two prompts really differ
+    }
+
     /// Results do not depend on the thread count (bit-identical), with OpenBLAS single-threaded.
     @Test func threadCountDoesNotChangeLogits() throws {
         let tokens = Array(Self.model.tokenizer.encode(try germanPrompt()).prefix(600))
