@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ObligorHamiltonian", targets: ["ObligorHamiltonian"]),
         .library(name: "ObligorSequences", targets: ["ObligorSequences"]),
         .library(name: "ObligorLLM", targets: ["ObligorLLM"]),
+        .library(name: "ObligorLlama", targets: ["ObligorLlama"]),
         .executable(name: "obligor", targets: ["obligor"]),
     ],
     dependencies: [
@@ -64,8 +65,9 @@ let package = Package(
             name: "ObligorSequences", dependencies: ["ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"],
             exclude: ["README.md"]),
         .target(
-            name: "ObligorLLM", dependencies: ["ObligorMetrics"],
+            name: "ObligorLLM", dependencies: ["ObligorMetrics", "ObligorLlama"],
             exclude: ["README.md"]),
+        .target(name: "ObligorLlama", dependencies: ["ObligorNumerics"], exclude: ["README.md"]),
         .executableTarget(
             name: "obligor",
             dependencies: [
@@ -106,6 +108,9 @@ let package = Package(
         .testTarget(
             name: "ObligorSequencesTests",
             dependencies: ["ObligorSequences", "ObligorNeural", "ObligorModels", "ObligorMetrics", "ObligorData", "ObligorNumerics"]),
+        .testTarget(
+            name: "ObligorLlamaTests", dependencies: ["ObligorLlama", "ObligorNumerics"],
+            exclude: ["make_quant_fixture.py"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ObligorCLITests", dependencies: ["obligor", "ObligorStore", "ObligorData", "ObligorLLM"]),
         .testTarget(name: "ObligorLLMTests", dependencies: ["ObligorLLM", "ObligorMetrics", "ObligorData"], resources: [.copy("Fixtures")]),
 
@@ -116,5 +121,7 @@ let package = Package(
         .executableTarget(
             name: "obligor-lbsf-bench",
             dependencies: ["ObligorSequences", "ObligorBoosting", "ObligorData"]),
+        // bench/llm/run.sh runs this next to llama.cpp (llama-cpp-python) on the same GGUF
+        .executableTarget(name: "obligor-llm-bench", dependencies: ["ObligorLlama", "ObligorNumerics"]),
     ]
 )
