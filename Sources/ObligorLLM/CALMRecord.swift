@@ -28,7 +28,10 @@ public struct CALMRecord: Sendable, Equatable, Codable {
     public var modelPrompt: String { CALMRecord.chatWrap(query) }
 
     /// Wraps a query in CALM's chat format.
-    public static func chatWrap(_ query: String) -> String { "Human: \n" + query + "\n\nAssistant: \n" }
+    public static func chatWrap(_ query: String) -> String { chatPrefix + query + "\n\nAssistant: \n" }
+
+    /// What every model input starts with, before the query.
+    public static let chatPrefix = "Human: \n"
 
     /// One JSONL line as Python's `json.dumps` writes the record (key order id, query, answer, choices,
     /// gold, text, source_row; ASCII-only escapes), without the newline.

@@ -132,7 +132,7 @@ struct CALMScoreCommand: ParsableCommand {
         let scorer: any FirstTokenScorer
         if let model {
             guard FileManager.default.fileExists(atPath: model) else { throw InputError("--model \(model): file not found") }
-            scorer = try makeEmbeddedScorer(path: model)
+            scorer = try makeEmbeddedScorer(path: model, dataset: dataset)
         } else {
             scorer = try ServerScorer(baseURL: server!, api: ServerAPI(rawValue: api)!, model: serverModel,
                                       policy: HTTPRetryPolicy(timeout: timeout, retries: retries))

@@ -1,8 +1,12 @@
 import ObligorLLM
 
-/// The hook for `obligor calm score --model FILE.gguf`: returns a ``FirstTokenScorer`` running the GGUF
-/// model in-process (module ObligorLlama). This build has no embedded engine; the lead replaces this file
-/// when the engine is linked in.
-func makeEmbeddedScorer(path: String) throws -> any FirstTokenScorer {
-    throw InputError("--model \(path): embedded engine not linked in this build; serve the model and pass --server URL --api llama|llama-chat|openai|ollama")
+/// `obligor calm score --model FILE.gguf`: the in-process engine (``EmbeddedScorer`` over ObligorLlama),
+/// set up for `dataset`: every variant of its two answer words is returned with exact probability, and
+/// the chat-wrapped instruction shared by all its prompts is evaluated once and cached.
+func makeEmbeddedScorer(path: String, dataset: CALMDataset) throws -> any FirstTokenScorer {
+    let scorer: EmbeddedScorer
+    do { scorer = try EmbeddedScorer(path: path) } catch { throw InputError("--model \(path): \(error)") }
+    scorer.labelWords = Set(dataset.choices)
+    scorer.sharedPrefix = CALMRecord.chatPrefix + dataset.instruction
+    return scorer
 }

@@ -125,6 +125,26 @@ struct CALMCLITests {
         }
     }
 
+    /// The embedded engine end to end: `--model FILE.gguf` scores without a server, and a run that
+    /// is stopped after 2 records and resumed writes the same bytes as one uninterrupted run.
+    @Test func embeddedModelScoresAndResumesIdentically() throws {
+        let box = Sandbox()
+        let gguf = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../ObligorLlamaTests/Fixtures/tiny-llama-calm.gguf").standardized.path
+        let whole = try box.run(["calm", "score", "--dataset", "german", "--model", gguf, "--limit", "4", "--run", "whole",
+                                 "--min-coverage", "0", "--out", "whole.csv", "--json"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(whole.json?["n"] as? Int == 4 && whole.json?["scored_now"] as? Int == 4)
+        let part = try box.run(["calm", "score", "--dataset", "german", "--model", gguf, "--limit", "2", "--run", "parts", "--min-coverage", "0"])
+        #expect(part.status == 0, "\(part.stderr)")
+        let rest = try box.run(["calm", "score", "--dataset", "german", "--model", gguf, "--limit", "4", "--run", "parts",
+                                "--min-coverage", "0", "--out", "parts.csv", "--json"])
+        #expect(rest.status == 0 && rest.json?["resumed"] as? Int == 2 && rest.json?["scored_now"] as? Int == 2, "\(rest.stderr)")
+        let a = try String(contentsOfFile: box.path("whole.csv"), encoding: .utf8)
+        #expect(a == (try String(contentsOfFile: box.path("parts.csv"), encoding: .utf8)))
+        #expect(a.split(separator: "\n").count == 5 && a.hasPrefix("id,"), "\(a)")
+    }
+
     @Test func badInput() throws {
         let box = Sandbox()
         let unknown = try box.run(["calm", "prompts", "--dataset", "klingon"])
@@ -143,7 +163,10 @@ struct CALMCLITests {
         #expect(down.status == 1 && down.stderr.contains("\(url)/completion") && down.stderr.contains("connection refused"), "\(down.stderr)")
         _ = box.write("m.gguf", "GGUF")
         let embedded = try box.run(["calm", "score", "--dataset", "german", "--model", "m.gguf"])
-        #expect(embedded.status == 1 && embedded.stderr.contains("embedded engine not linked in this build"))
+        #expect(embedded.status == 1 && embedded.stderr.contains("--model m.gguf") && embedded.stderr.contains("truncated"), "\(embedded.stderr)")
+        _ = box.write("n.gguf", "not a model at all")
+        let notGGUF = try box.run(["calm", "score", "--dataset", "german", "--model", "n.gguf"])
+        #expect(notGGUF.status == 1 && notGGUF.stderr.contains("n.gguf") && notGGUF.stderr.lowercased().contains("not a gguf"), "\(notGGUF.stderr)")
         let badRow = box.write("cc.csv", "gender,state,cardholder,balance,numTrans,numIntlTrans,creditLine,fraudRisk\n1,25,1,7000,16,0,6,maybe\n")
         let bad = try box.run(["calm", "prompts", "--dataset", "ccfraud", "--data", badRow, "--split", "all"])
         #expect(bad.status == 1 && bad.stderr.contains("line 2") && bad.stderr.contains("column 'fraudRisk'") && bad.stderr.contains("'maybe'"), "\(bad.stderr)")
