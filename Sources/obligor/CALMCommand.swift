@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ObligorData
 import ObligorLLM
+import ObligorNumerics
 import ObligorStore
 #if canImport(Glibc)
 import Glibc
@@ -99,6 +100,7 @@ struct CALMScoreCommand: ParsableCommand {
     @OptionGroup var options: CALMDataOptions
     @Option(help: "Score only the first N records of the split.") var limit: Int?
     @Option(help: "GGUF model file for the embedded engine.") var model: String?
+    @Option(help: "Embedded engine threads (default: all cores). Results do not depend on it.") var threads: Int?
     @Option(help: "LLM server root URL, e.g. http://127.0.0.1:8080.") var server: String?
     @Option(help: "Server API: llama, llama-chat, openai, ollama.") var api: String = "llama"
     @Option(help: "The request's model name (required by Ollama, vLLM, OpenAI).") var serverModel: String?
@@ -121,6 +123,7 @@ struct CALMScoreCommand: ParsableCommand {
         if topN < 1 { throw ValidationError("--top-n must be ≥ 1") }
         if !(minCoverage >= 0 && minCoverage <= 1) { throw ValidationError("--min-coverage must be in [0, 1]") }
         if let limit, limit < 1 { throw ValidationError("--limit must be ≥ 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
         if greedyTokens < 0 { throw ValidationError("--greedy-tokens must be ≥ 0") }
         if timeout <= 0 || retries < 0 { throw ValidationError("--timeout must be > 0 and --retries ≥ 0") }
     }
@@ -131,6 +134,7 @@ struct CALMScoreCommand: ParsableCommand {
         if let limit { records = Array(records.prefix(limit)) }
         let scorer: any FirstTokenScorer
         if let model {
+            if let threads { Parallel.threads = threads }
             guard FileManager.default.fileExists(atPath: model) else { throw InputError("--model \(model): file not found") }
             scorer = try makeEmbeddedScorer(path: model, dataset: dataset)
         } else {
