@@ -24,12 +24,14 @@ struct DataGeneratePayments: ParsableCommand {
     @Option(help: "Window length in days, ending at 2024-07-01T00:00:00Z.") var days: Int = 180
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Merchant catalogue size (default clamp(2*users, 200, 50000)).") var merchants: Int?
+    @Option(name: .customLong("events-per-day"), help: "Median events per user per day (user activity, log-normal across users).") var eventsPerDay: Double = 1.5
     @Option(help: "Output prefix: writes PREFIX.events.csv and PREFIX.labels.csv.") var out: String = "payments"
     @Flag(help: "JSON summary on stdout.") var json = false
 
     var spec: PaymentGeneratorSpec {
         var s = PaymentGeneratorSpec(users: users, days: days, seed: seed)
         s.merchants = merchants
+        s.eventsPerDay = eventsPerDay
         return s
     }
 

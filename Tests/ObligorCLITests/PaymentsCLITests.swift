@@ -48,6 +48,13 @@ import Testing
         #expect(missing.status == 2 && missing.stderr.contains("--events"), "\(missing.stderr)")
         let neg = try box.run(["data", "generate", "payments", "--users", "-5"])
         #expect(neg.status == 2, "\(neg.stderr)")
+        let idle = try box.run(["data", "generate", "payments", "--users", "5", "--events-per-day", "0"])
+        #expect(idle.status == 2 && idle.stderr.contains("--events-per-day"), "\(idle.stderr)")
+        // User activity scales the number of events.
+        let quiet = try box.run(["data", "generate", "payments", "--users", "30", "--days", "20", "--out", "q", "--json"])
+        let busy = try box.run(["data", "generate", "payments", "--users", "30", "--days", "20", "--events-per-day", "7", "--out", "b", "--json"])
+        let nq = quiet.json?["events"] as? Int ?? 0, nb = busy.json?["events"] as? Int ?? 0
+        #expect(nq > 0 && nb > 2 * nq, "\(nq) vs \(nb)")
     }
 
     /// Events and labels stored in the workspace train and score exactly as the CSV files do.
