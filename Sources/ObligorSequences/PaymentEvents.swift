@@ -46,7 +46,8 @@ public enum SequenceError: Error, CustomStringConvertible, Sendable, Equatable {
 /// CSV forms of events and labels.
 ///
 /// Events: `user_id,merchant_id,timestamp,amount,category,description`; the timestamp is integer
-/// epoch seconds or ISO 8601 `YYYY-MM-DDTHH:MM:SSZ` (a space instead of T is accepted). Descriptions
+/// epoch seconds or ISO 8601 `YYYY-MM-DDTHH:MM:SSZ` (a space instead of T is accepted), within
+/// ``timestampRange``; ids are non-negative integers and amounts finite and ≥ 0. Descriptions
 /// never contain commas or quotes (the writer replaces them; the reader rejects quotes).
 /// Labels: `user_id,default` with default 0 or 1.
 public enum PaymentCSV {
@@ -69,6 +70,9 @@ public enum PaymentCSV {
         for u in labels.keys.sorted() { s += "\(u),\(labels[u]!)\n" }
         return s
     }
+
+    /// Accepted event times, epoch seconds: 1970-01-01T00:00:00Z up to (not including) 2100-01-01T00:00:00Z.
+    public static let timestampRange: Range<Int64> = 0..<4_102_444_800
 
     /// Parses `YYYY-MM-DD[T ]HH:MM:SS[Z]` or an integer into epoch seconds.
     public static func parseTimestamp(_ s: Substring) -> Int64? {
@@ -138,13 +142,20 @@ public enum PaymentCSV {
             func bad(_ c: String, _ m: String) -> SequenceError { .badInput(file: file, line: lineNo, column: c, message: m) }
             let us = f[col["user_id"]!], ms = f[col["merchant_id"]!], ts = f[col["timestamp"]!]
             let am = f[col["amount"]!], cs = f[col["category"]!], ds = f[col["description"]!]
+            guard !us.isEmpty else { throw bad("user_id", "the user id is missing") }
             guard let u = Int(us) else { throw bad("user_id", "'\(us)' is not an integer id") }
             guard u >= 0 else { throw bad("user_id", "negative id \(u)") }
+            guard !ms.isEmpty else { throw bad("merchant_id", "the merchant id is missing") }
             guard let m = Int(ms) else { throw bad("merchant_id", "'\(ms)' is not an integer id") }
             guard m >= 0 else { throw bad("merchant_id", "negative id \(m)") }
+            guard !ts.isEmpty else { throw bad("timestamp", "the timestamp is missing") }
             guard let t = parseTimestamp(ts) else {
                 throw bad("timestamp", "'\(ts)' is not a timestamp (epoch seconds or YYYY-MM-DDTHH:MM:SSZ)")
             }
+            guard timestampRange.contains(t) else {
+                throw bad("timestamp", "'\(ts)' is out of range (1970-01-01T00:00:00Z up to, not including, 2100-01-01T00:00:00Z)")
+            }
+            guard !am.isEmpty else { throw bad("amount", "the amount is missing") }
             guard let a = Double(am), a.isFinite else { throw bad("amount", "'\(am)' is not a number") }
             guard a >= 0 else { throw bad("amount", "negative amount \(am)") }
             let c: Int

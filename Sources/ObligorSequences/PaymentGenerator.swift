@@ -28,7 +28,7 @@ public struct PaymentGeneratorSpec: Sendable, Codable, Equatable {
         if days < 1 { throw SequenceError.invalidConfig("--days must be at least 1, got \(days)") }
         if let m = merchants, m < 20 { throw SequenceError.invalidConfig("merchants must be at least 20, got \(m)") }
         if !(zipfExponent > 0) { throw SequenceError.invalidConfig("zipf exponent must be > 0") }
-        if !(eventsPerDay > 0) { throw SequenceError.invalidConfig("events per day must be > 0") }
+        if !(eventsPerDay > 0 && eventsPerDay <= 100) { throw SequenceError.invalidConfig("--events-per-day must be in (0, 100], got \(eventsPerDay)") }
     }
 }
 

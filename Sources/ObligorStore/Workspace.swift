@@ -80,6 +80,12 @@ public enum WorkspaceError: Error, CustomStringConvertible, Sendable, Equatable 
     case unknownModel(String, available: [String])
     case newerSchema(found: Int, supported: Int)
     case corrupt(String)
+    /// A payment-event set of this name exists already.
+    case duplicateEventSet(String)
+    /// No payment-event set of this name.
+    case unknownEventSet(String, available: [String])
+    /// Event `index` (0-based, in the order given) breaks the payment-event schema.
+    case invalidEvent(index: Int, message: String)
 
     public var description: String {
         switch self {
@@ -89,6 +95,9 @@ public enum WorkspaceError: Error, CustomStringConvertible, Sendable, Equatable 
         case let .unknownModel(n, a): return "no model named '\(n)' in the workspace" + (a.isEmpty ? " (it has none)" : " (available: \(a.joined(separator: ", ")))")
         case let .newerSchema(f, s): return "the workspace has schema version \(f); this obligor supports up to \(s). Upgrade obligor."
         case let .corrupt(m): return "the workspace is damaged: \(m)"
+        case let .duplicateEventSet(n): return "an event set named '\(n)' already exists in the workspace (choose another --name)"
+        case let .unknownEventSet(n, a): return "no event set named '\(n)' in the workspace" + (a.isEmpty ? " (it has none; import one with obligor data import-events)" : " (available: \(a.joined(separator: ", ")))")
+        case let .invalidEvent(i, m): return "event \(i + 1): \(m)"
         }
     }
 }
@@ -178,6 +187,8 @@ public final class Workspace {
             PRIMARY KEY (run, dataset, split, record_id)
         );
         """,
+        // 4: payment-event sets for LBSF (`obligor data import-events`); SQL in PaymentEvents.swift.
+        paymentEventsMigration,
     ]
 
     /// The schema version this build writes.

@@ -1,5 +1,8 @@
 // LBSF evaluation bench: folded vs flat vs GBDT on aggregates, 45/90/180-day windows, ablations.
-// Usage: obligor-lbsf-bench [--users N] [--seeds 1,2,3] [--epochs E] [--quick]
+// Usage: obligor-lbsf-bench [--users N] [--seeds 1,2,3] [--epochs E] [--events-per-day R] [--test-share F]
+//                            [--models folded,flat,gbdt,w90,w45,nodesc,notime,nocross] | --scale N
+//   --events-per-day: the generator's median user activity (PaymentGeneratorSpec.eventsPerDay, default 1.5);
+//   --test-share: share of users held out for testing (default 0.3); --models: which rows to run (default all).
 // Prints a Markdown report on stdout (bench/lbsf/run.sh writes it to Reports/lbsf.md); progress on stderr.
 import Foundation
 import ObligorBoosting
@@ -18,6 +21,20 @@ let seeds = arg("--seeds", "1,2,3").split(separator: ",").map { UInt64($0)! }
 let epochs = Int(arg("--epochs", "6"))!
 let validationFraction = Double(arg("--validation", "0.15"))!
 let k = Int(arg("--merchants", "16"))!, l = Int(arg("--per-merchant", "16"))!
+let eventsPerDay = Double(arg("--events-per-day", "1.5"))!
+let testShare = Double(arg("--test-share", "0.3"))!
+let allModels = ["folded", "flat", "gbdt", "w90", "w45", "nodesc", "notime", "nocross"]
+let models = arg("--models", allModels.joined(separator: ",")).split(separator: ",").map(String.init)
+guard users >= 10, !seeds.isEmpty, epochs >= 1, eventsPerDay > 0, testShare > 0 && testShare < 1,
+      models.allSatisfy(allModels.contains), models.first == "folded" else {
+    log("bad arguments: need --users ≥ 10, --epochs ≥ 1, --events-per-day > 0, --test-share in (0, 1), --models from \(allModels) starting with folded")
+    exit(2)
+}
+func spec(_ seed: UInt64, users n: Int) -> PaymentGeneratorSpec {
+    var s = PaymentGeneratorSpec(users: n, days: 180, seed: seed)
+    s.eventsPerDay = eventsPerDay
+    return s
+}
 
 func peakRSSMiB() -> Double {
     guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
@@ -29,7 +46,7 @@ func peakRSSMiB() -> Double {
 // --scale N: throughput and peak memory at N users (one seed, one training epoch, then scoring every user).
 if let scale = Int(arg("--scale", "")) {
     var t0 = Date()
-    let data = try PaymentGenerator.generate(PaymentGeneratorSpec(users: scale, days: 180, seed: 1))
+    let data = try PaymentGenerator.generate(spec(1, users: scale))
     let genS = Date().timeIntervalSince(t0)
     t0 = Date()
     let byUser = LBSFInputs.index(data.events)
@@ -55,6 +72,8 @@ if let scale = Int(arg("--scale", "")) {
 
 struct Cell { var auc: [Double] = []; var ks: [Double] = []; var secs: [Double] = []; var events: [Int] = [] }
 var table: [String: Cell] = [:]
+/// Per seed: median and mean events per user (180 d), median days reached back by the flat window and by the folded tensor, test defaults.
+var coverage: [(median: Double, mean: Double, flatDays: Double, foldDays: Double, testDefaults: Double)] = []
 var order: [String] = []
 @MainActor func record(_ key: String, _ auc: Double, _ ks: Double, _ secs: Double, _ events: Int) {
     if table[key] == nil { order.append(key); table[key] = Cell() }
@@ -62,20 +81,36 @@ var order: [String] = []
 }
 
 for seed in seeds {
-    let data = try PaymentGenerator.generate(PaymentGeneratorSpec(users: users, days: 180, seed: seed))
+    let data = try PaymentGenerator.generate(spec(seed, users: users))
     let byUser = LBSFInputs.index(data.events)
     let ids = Array(0..<users)
-    // Fixed split by user id parity of a seeded shuffle: 70 % train, 30 % test.
+    // Fixed split by a seeded shuffle: (1 − test share) train, test share test.
     var perm = ids
     var state = seed &* 6364136223846793005 &+ 1442695040888963407
     for i in stride(from: perm.count - 1, to: 0, by: -1) {
         state = state &* 6364136223846793005 &+ 1442695040888963407
         perm.swapAt(i, Int((state >> 33) % UInt64(i + 1)))
     }
-    let nTrain = users * 7 / 10
+    let nTrain = users - Int((Double(users) * testShare).rounded())
     let train = Array(perm[..<nTrain]), test = Array(perm[nTrain...])
     let ytr = train.map { data.labels[$0]! }, yte = test.map { data.labels[$0]! }
     log("seed \(seed): \(data.events.count) events, default rate \(String(format: "%.3f", data.defaultRate))")
+    // How much of each history the flat window (last K·L events) and the folded tensor reach back: days before the end.
+    var flatSpan: [Double] = [], foldSpan: [Double] = [], perUser: [Double] = []
+    let foldSpec = FoldingSpec(merchants: k, perMerchant: l, windowDays: 180)
+    for u in ids {
+        let w = Folding.window(byUser[u] ?? [], end: data.end, days: 180)
+        perUser.append(Double(w.count))
+        func span(_ f: FoldedUser) -> Double {
+            let oldest = f.groups.flatMap { $0.map(\.timestamp) }.min() ?? data.end
+            return Double(data.end - oldest) / 86400
+        }
+        flatSpan.append(span(Folding.flat(user: u, events: w, n: foldSpec.flatLength)))
+        foldSpan.append(span(Folding.fold(user: u, events: w, spec: foldSpec)))
+    }
+    func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.isEmpty ? .nan : (s[(s.count - 1) / 2] + s[s.count / 2]) / 2 }
+    coverage.append((median(perUser), perUser.reduce(0, +) / Double(max(1, perUser.count)), median(flatSpan), median(foldSpan),
+                     Double(yte.reduce(0, +))))
 
     func runNet(_ key: String, variant: LBSFVariant, window: Int, fields: FieldSet = FieldSet(), cross: Bool = true) {
         let spec = FoldingSpec(merchants: k, perMerchant: l, windowDays: window)
@@ -111,14 +146,18 @@ for seed in seeds {
         log("  \(key): AUC \(String(format: "%.4f", auc)) KS \(String(format: "%.4f", ks))")
         record(key, auc, ks, secs, 0)
     }
-    runNet("folded, 180 d", variant: .folded, window: 180)
-    runNet("flat (last \(k * l)), 180 d", variant: .flat, window: 180)
-    try runGBDT("GBDT on aggregates, 180 d", window: 180)
-    runNet("folded, 90 d", variant: .folded, window: 90)
-    runNet("folded, 45 d", variant: .folded, window: 45)
-    runNet("folded, no description, 180 d", variant: .folded, window: 180, fields: FieldSet(description: false, time: true))
-    runNet("folded, no time fields, 180 d", variant: .folded, window: 180, fields: FieldSet(description: true, time: false))
-    runNet("folded, no cross-merchant layer, 180 d", variant: .folded, window: 180, cross: false)
+    for m in models {
+        switch m {
+        case "folded": runNet("folded, 180 d", variant: .folded, window: 180)
+        case "flat": runNet("flat (last \(k * l)), 180 d", variant: .flat, window: 180)
+        case "gbdt": try runGBDT("GBDT on aggregates, 180 d", window: 180)
+        case "w90": runNet("folded, 90 d", variant: .folded, window: 90)
+        case "w45": runNet("folded, 45 d", variant: .folded, window: 45)
+        case "nodesc": runNet("folded, no description, 180 d", variant: .folded, window: 180, fields: FieldSet(description: false, time: true))
+        case "notime": runNet("folded, no time fields, 180 d", variant: .folded, window: 180, fields: FieldSet(description: true, time: false))
+        default: runNet("folded, no cross-merchant layer, 180 d", variant: .folded, window: 180, cross: false)
+        }
+    }
 }
 
 func ms(_ v: [Double]) -> String {
@@ -135,15 +174,22 @@ for key in order {
     print("| \(key) | \(ms(c.auc)) | \(ms(c.ks)) | \(String(format: "%.1f", s)) | \(eps) |")
 }
 print("")
-print("users \(users) (70 % train / 30 % test split per seed), seeds \(seeds.map(String.init).joined(separator: ",")), up to \(epochs) epochs with early stopping on a \(Int(validationFraction * 100)) % hold-out of the training users, K \(k), L \(l)")
+let testPct = Int((testShare * 100).rounded())
+print("users \(users) (\(100 - testPct) % train / \(testPct) % test split per seed), median activity \(eventsPerDay) events/day, seeds \(seeds.map(String.init).joined(separator: ",")), up to \(epochs) epochs with early stopping on a \(Int(validationFraction * 100)) % hold-out of the training users, K \(k), L \(l)")
+print("")
+func avg(_ v: [Double]) -> Double { v.reduce(0, +) / Double(max(1, v.count)) }
+print(String(format: "Histories (180 d, mean over seeds): %.0f events per user (median %.0f); the flat window (last %d events) reaches back a median %.0f days, the folded tensor (K %d × L %d) %.0f days; %.0f defaults per test set.",
+             avg(coverage.map(\.mean)), avg(coverage.map(\.median)), k * l, avg(coverage.map(\.flatDays)), k, l, avg(coverage.map(\.foldDays)),
+             avg(coverage.map(\.testDefaults))))
 print("")
 print("Paired differences against \"folded, 180 d\" on the same seed (positive: the folded 180-day model is better):")
 print("")
-print("| model | ΔAUC (mean ± sd) | ΔKS (mean ± sd) |")
-print("|---|---|---|")
+print("| model | ΔAUC (mean ± sd) | ΔKS (mean ± sd) | seeds with ΔAUC > 0 |")
+print("|---|---|---|---|")
 if let ref = table[order.first ?? ""] {
     for key in order.dropFirst() {
         let c = table[key]!
-        print("| \(key) | \(ms(zip(ref.auc, c.auc).map { $0 - $1 })) | \(ms(zip(ref.ks, c.ks).map { $0 - $1 })) |")
+        let da = zip(ref.auc, c.auc).map { $0 - $1 }, dk = zip(ref.ks, c.ks).map { $0 - $1 }
+        print("| \(key) | \(ms(da)) | \(ms(dk)) | \(da.filter { $0 > 0 }.count) of \(da.count) |")
     }
 }

@@ -7,7 +7,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Import, list and describe datasets in the workspace.",
-        subcommands: [DataImport.self, DataImportFreddie.self, DataGenerate.self, DataList.self, DataDescribe.self, DataSplit.self])
+        subcommands: [DataImport.self, DataImportEvents.self, DataImportFreddie.self, DataGenerate.self, DataList.self, DataDescribe.self, DataSplit.self])
 }
 
 struct DataImport: ParsableCommand {
@@ -101,15 +101,24 @@ struct DataList: ParsableCommand {
     func run() throws {
         let ws = try workspace.openExisting()
         let all = try ws.datasets()
+        let eventSets = try ws.paymentEventSets()
         if json {
             try printJSON(["datasets": all.map { ["name": $0.name, "rows": $0.rows, "columns": $0.columns.count,
-                                                  "target": $0.roles.target as Any, "source": $0.source, "created_at": $0.createdAt] as [String: Any] }])
+                                                  "target": $0.roles.target as Any, "source": $0.source, "created_at": $0.createdAt] as [String: Any] },
+                           "event_sets": try eventSets.map { try jsonObject($0) }])
             return
         }
-        if all.isEmpty { note("no datasets in \(ws.path)"); return }
-        note(pad("name", 24) + pad("rows", 10) + pad("cols", 6) + pad("target", 20) + "source")
-        for d in all {
-            note(pad(d.name, 24) + pad("\(d.rows)", 10) + pad("\(d.columns.count)", 6) + pad(d.roles.target ?? "-", 20) + d.source)
+        if all.isEmpty && eventSets.isEmpty { note("no datasets in \(ws.path)"); return }
+        if !all.isEmpty {
+            note(pad("name", 24) + pad("rows", 10) + pad("cols", 6) + pad("target", 20) + "source")
+            for d in all {
+                note(pad(d.name, 24) + pad("\(d.rows)", 10) + pad("\(d.columns.count)", 6) + pad(d.roles.target ?? "-", 20) + d.source)
+            }
+        }
+        if !eventSets.isEmpty {
+            note("payment event sets:")
+            note(pad("name", 24) + pad("events", 12) + pad("users", 10) + "source")
+            for e in eventSets { note(pad(e.name, 24) + pad("\(e.events)", 12) + pad("\(e.users)", 10) + e.source) }
         }
     }
 }

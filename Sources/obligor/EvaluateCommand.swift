@@ -66,7 +66,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let ws = try workspace.openExisting()
         let (storedModel, metadata) = try loadModel(model, workspace: ws)
-        let anyModel = try sequence.bind(storedModel)
+        let anyModel = try sequence.bind(storedModel, workspace: workspace)
         let loaded = try LoadedData.load(data, workspace: workspace, target: target)
         let targetName = target ?? loaded.roles.target ?? metadata?.target ?? ""
         let labels = try loaded.labels(target: targetName)

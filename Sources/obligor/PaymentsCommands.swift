@@ -5,6 +5,7 @@ import ObligorData
 import ObligorMetrics
 import ObligorModels
 import ObligorSequences
+import ObligorStore
 
 /// `obligor data generate payments`: synthetic merchant payment sequences with a known risk signal (LBSF).
 struct DataGeneratePayments: ParsableCommand {
@@ -23,12 +24,14 @@ struct DataGeneratePayments: ParsableCommand {
     @Option(help: "Window length in days, ending at 2024-07-01T00:00:00Z.") var days: Int = 180
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Merchant catalogue size (default clamp(2*users, 200, 50000)).") var merchants: Int?
+    @Option(name: .customLong("events-per-day"), help: "Median events per user per day (user activity, log-normal across users).") var eventsPerDay: Double = 1.5
     @Option(help: "Output prefix: writes PREFIX.events.csv and PREFIX.labels.csv.") var out: String = "payments"
     @Flag(help: "JSON summary on stdout.") var json = false
 
     var spec: PaymentGeneratorSpec {
         var s = PaymentGeneratorSpec(users: users, days: days, seed: seed)
         s.merchants = merchants
+        s.eventsPerDay = eventsPerDay
         return s
     }
 
@@ -56,10 +59,103 @@ struct DataGeneratePayments: ParsableCommand {
     }
 }
 
+/// `obligor data import-events`: payment events (LBSF inputs) from CSV into the workspace, all or nothing.
+struct DataImportEvents: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-events",
+        abstract: "Import payment events (user_id,merchant_id,timestamp,amount,category,description) as a named event set, all or nothing.",
+        discussion: """
+        The file is read and checked completely before the workspace is touched; a bad file leaves the \
+        workspace exactly as it was. Errors name the file, line and column: a missing or non-integer id, a \
+        negative id or amount, a timestamp that is neither epoch seconds nor YYYY-MM-DDTHH:MM:SSZ or lies \
+        outside 1970-2099, an unknown category, a quote in a description, a row with the wrong number of \
+        fields. Events keep the file's order. Use the set by name: obligor train --model lbsf --events NAME, \
+        and --events NAME in score, explain and evaluate.
+        """)
+
+    @Argument(help: "Events CSV with a header row.") var file: String
+    @Option(help: "Event set name in the workspace (not ending in .csv and without '/', so --events NAME cannot be read as a path).") var name: String
+    @Flag(help: "Print the event set's summary as JSON on stdout.") var json = false
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func validate() throws {
+        if name.isEmpty { throw ValidationError("--name must not be empty") }
+        if LoadedData.isPath(name) { throw ValidationError("--name '\(name)' looks like a file path (ends in .csv, contains '/', or names an existing file); --events would read it as one") }
+    }
+
+    func run() throws {
+        note("reading \(file) …")
+        let (events, seconds): ([PaymentEvent], Double)
+        do { (events, seconds) = try timed { try PaymentCSV.readEvents(path: file) } } catch let e as SequenceError { throw InputError(e.description) }
+        note("read \(events.count) events in \(fmt(seconds, 2)) s")
+        let sha = try fileSHA256(file)
+        let ws = try workspace.open()
+        if try ws.hasPaymentEvents(name) { throw WorkspaceError.duplicateEventSet(name) }
+        let categories = PaymentCategory.allCases
+        let rows = events.map { e in
+            StoredPaymentEvent(user: e.user, merchant: e.merchant, timestamp: e.timestamp, amount: e.amount,
+                               category: categories[e.category].rawValue, description: e.description)
+        }
+        let (info, writeSeconds) = try timed {
+            try ws.importPaymentEvents(name: name, events: rows, source: file, sourceSHA256: sha) { n in note("  stored \(n) events …") }
+        }
+        note("imported event set '\(name)': \(info.events) events of \(info.users) users into \(ws.path) (\(fmt(writeSeconds, 2)) s)")
+        if json { try printJSON(try jsonObject(info)) }
+    }
+}
+
+/// Where lbsf commands get `--events` and `--labels`: the rule of `--data`. An argument that looks like a
+/// path (ends in .csv, contains '/', or names an existing file) is read as CSV; anything else names a
+/// workspace event set (`data import-events`) or, for labels, a workspace dataset (`data import`) with
+/// an integer `user_id` column and a 0/1 `default` column (else the dataset's target role).
+enum PaymentInputs {
+    /// The events, a label for messages and metadata, and the SHA-256 of the source bytes.
+    static func events(_ spec: String, workspace: WorkspaceOptions) throws -> (events: [PaymentEvent], label: String, sha256: String) {
+        if LoadedData.isPath(spec) {
+            do {
+                return (try PaymentCSV.readEvents(path: spec), spec, try fileSHA256(spec))
+            } catch let e as SequenceError { throw InputError(e.description) }
+        }
+        let ws = try workspace.openExisting()
+        let info = try ws.paymentEventSet(named: spec)
+        let events = try ws.loadPaymentEvents(named: spec).enumerated().map { i, e -> PaymentEvent in
+            guard let c = PaymentCategory.named(e.category) else {
+                throw WorkspaceError.corrupt("event set '\(spec)', event \(i + 1): unknown category '\(e.category)'")
+            }
+            return PaymentEvent(user: e.user, merchant: e.merchant, timestamp: e.timestamp, amount: e.amount, category: c.index, description: e.description)
+        }
+        return (events, "event set '\(spec)'", info.sourceSHA256)
+    }
+
+    /// Labels by user, and the SHA-256 of the source bytes.
+    static func labels(_ spec: String, workspace: WorkspaceOptions) throws -> (labels: [Int: Int], sha256: String) {
+        if LoadedData.isPath(spec) {
+            do {
+                return (try PaymentCSV.readLabels(path: spec), try fileSHA256(spec))
+            } catch let e as SequenceError { throw InputError(e.description) }
+        }
+        let loaded = try LoadedData.load(spec, workspace: workspace)
+        guard let idColumn = loaded.frame["user_id"], let ids = idColumn.doubles(missingAs: .nan) else {
+            throw InputError("dataset '\(spec)': labels need a numeric 'user_id' column (columns: \(loaded.frame.columnNames.prefix(12).joined(separator: ", ")))")
+        }
+        let target = loaded.frame["default"] != nil ? "default" : (loaded.roles.target ?? "default")
+        let ys = try loaded.labels(target: target)
+        var out: [Int: Int] = [:]
+        for (i, v) in ids.enumerated() {
+            guard v.isFinite, v >= 0, v == v.rounded(), v < 9e15 else {
+                throw InputError("\(loaded.locate(row: i)), column 'user_id': '\(v.isNaN ? "" : String(v))' is not a non-negative integer id")
+            }
+            if out[Int(v)] != nil { throw InputError("\(loaded.locate(row: i)), column 'user_id': user \(Int(v)) appears twice") }
+            out[Int(v)] = ys[i]
+        }
+        return (out, loaded.sha256)
+    }
+}
+
 /// `obligor train --model lbsf` options (payment-sequence folding).
 struct LBSFTrainOptions: ParsableArguments {
-    @Option(help: "lbsf: payment events CSV (user_id,merchant_id,timestamp,amount,category,description).") var events: String?
-    @Option(help: "lbsf: labels CSV (user_id,default).") var labels: String?
+    @Option(help: "lbsf: payment events, a CSV path (user_id,merchant_id,timestamp,amount,category,description) or a workspace event set (data import-events); a value that ends in .csv, contains '/' or names an existing file is a path.") var events: String?
+    @Option(help: "lbsf: labels, a CSV path (user_id,default) or a workspace dataset with user_id and default columns (same rule as --events).") var labels: String?
     @Option(help: "lbsf: top K merchants per user.") var merchants: Int = 16
     @Option(name: .customLong("per-merchant"), help: "lbsf: last L events per merchant.") var perMerchant: Int = 16
     @Option(name: .customLong("window-days"), help: "lbsf: days of history before the window end.") var windowDays: Int = 180
@@ -71,7 +167,7 @@ struct LBSFTrainOptions: ParsableArguments {
 
     /// Checks for `--model lbsf` (not `validate()`, which ArgumentParser runs for every train invocation).
     func check() throws {
-        guard events != nil, labels != nil else { throw ValidationError("--model lbsf needs --events FILE and --labels FILE") }
+        guard events != nil, labels != nil else { throw ValidationError("--model lbsf needs --events FILE|NAME and --labels FILE|NAME") }
         guard LBSFVariant(rawValue: variant) != nil else { throw ValidationError("--variant must be folded or flat, got '\(variant)'") }
         guard MerchantRanking(rawValue: ranking) != nil else { throw ValidationError("--ranking must be count or recency, got '\(ranking)'") }
         do { try FoldingSpec(merchants: merchants, perMerchant: perMerchant, windowDays: windowDays).validate() } catch { throw ValidationError("\(error)") }
@@ -82,11 +178,8 @@ struct LBSFTrainOptions: ParsableArguments {
 extension TrainCommand {
     func runLBSF() throws {
         let o = lbsfOptions
-        let evs: [PaymentEvent], labs: [Int: Int]
-        do {
-            evs = try PaymentCSV.readEvents(path: o.events!)
-            labs = try PaymentCSV.readLabels(path: o.labels!)
-        } catch let e as SequenceError { throw InputError(e.description) }
+        let (evs, eventsLabel, eventsSHA) = try PaymentInputs.events(o.events!, workspace: workspace)
+        let (labs, labelsSHA) = try PaymentInputs.labels(o.labels!, workspace: workspace)
         var cfg = LBSFNetworkConfig()
         cfg.epochs = o.epochs
         let conf = try readConfig()
@@ -119,10 +212,9 @@ extension TrainCommand {
         let pd = m.bind(events: evs).predictPD(users: users)
         let summary = try ClassificationSummary.summarize(scores: pd, labels: ys)
         var sha = SHA256Digest()
-        sha.update(FileManager.default.contents(atPath: o.events!) ?? Data())
-        sha.update(FileManager.default.contents(atPath: o.labels!) ?? Data())
+        sha.update(Data((eventsSHA + labelsSHA).utf8))
         let any = AnyModel.lbsf(m)
-        let metadata = TrainingMetadata(dataset: o.events!, dataSHA256: sha.finalizeHex(), target: "default", features: ["user_id"],
+        let metadata = TrainingMetadata(dataset: eventsLabel, dataSHA256: sha.finalizeHex(), target: "default", features: ["user_id"],
                                         trainingRows: users.count, defaults: ys.reduce(0, +), timeColumn: nil, timeRange: nil,
                                         hyperparameters: ["merchants": "\(o.merchants)", "per_merchant": "\(o.perMerchant)", "window_days": "\(o.windowDays)",
                                                           "variant": o.variant, "epochs": "\(cfg.epochs)", "dimension": "\(cfg.dimension)"],
@@ -149,21 +241,21 @@ func describeLBSF(_ m: LBSFModel) {
     note("trained on \(m.trainUsers) users, \(m.trainEvents) folded events, \(m.lossHistory.count) epochs; final loss \(fmt(m.lossHistory.last ?? .nan))")
 }
 
-/// `--events FILE` for commands that score an lbsf model: the model scores users from their payment events.
+/// `--events FILE|NAME` for commands that score an lbsf model: the model scores users from their payment events.
 struct EventsOption: ParsableArguments {
-    @Option(help: "lbsf models: payment events CSV (user_id, merchant_id, timestamp, ...) to score the users from.")
+    @Option(help: "lbsf models: payment events to score the users from, a CSV path or a workspace event set (a value that ends in .csv, contains '/' or names an existing file is a path).")
     var events: String?
 
     /// Attaches the events to an lbsf model; any other model must not get --events.
-    func bind(_ model: AnyModel) throws -> AnyModel {
+    func bind(_ model: AnyModel, workspace: WorkspaceOptions) throws -> AnyModel {
         guard case let .lbsf(m) = model else {
             if events != nil { throw InputError("--events is for lbsf models; this model is \(model.kind)") }
             return model
         }
         guard let events else {
-            if m.events.isEmpty { throw InputError("an lbsf model scores users from their payment events: pass --events FILE") }
+            if m.events.isEmpty { throw InputError("an lbsf model scores users from their payment events: pass --events FILE|NAME") }
             return model
         }
-        return .lbsf(m.bind(events: try PaymentCSV.readEvents(path: events)))
+        return .lbsf(m.bind(events: try PaymentInputs.events(events, workspace: workspace).events))
     }
 }

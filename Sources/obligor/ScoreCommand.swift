@@ -103,7 +103,7 @@ struct ScoreCommand: ParsableCommand {
         let data = data!
         let shard = try effectiveShard(ProcessInfo.processInfo.environment)
         let ws = try workspace.openExisting()
-        let anyModel = try sequence.bind(try loadModel(model, workspace: ws).0)
+        let anyModel = try sequence.bind(try loadModel(model, workspace: ws).0, workspace: workspace)
         if data == "-" && shard == nil && !components { return try streamScores(anyModel, workspace: ws) }
         let loaded = try LoadedData.load(data, workspace: workspace)
         var frame = loaded.frame
@@ -335,7 +335,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let ws = try workspace.openExisting()
-        let anyModel = try sequence.bind(try loadModel(model, workspace: ws).0)
+        let anyModel = try sequence.bind(try loadModel(model, workspace: ws).0, workspace: workspace)
         guard let explainer = anyModel.explainable else { throw InputError("model '\(model)' (\(anyModel.kind)) has no reason codes") }
         let loaded = try LoadedData.load(data, workspace: workspace)
         let pds = try explainer.predictPD(loaded.frame)
