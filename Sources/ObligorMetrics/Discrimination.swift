@@ -114,11 +114,14 @@ public enum Discrimination {
         return (a, variance.squareRoot())
     }
 
-    /// Wald confidence interval `AUC ± z_{(1+level)/2} · SE` (95% by default, z = 1.959963984540054).
+    /// Wald confidence interval `AUC ± z_{(1+level)/2} · SE` (95% by default, z = 1.959963984540054),
+    /// clipped to [0, 1], the range of an AUC (a small or well-separated sample can put the raw Wald
+    /// bound above 1). An undefined AUC (NaN) gives a NaN interval.
     public static func confidenceInterval(auc: Double, standardError: Double,
                                           level: Double = 0.95) -> (low: Double, high: Double) {
         let z = level == 0.95 ? z975 : Special.normalQuantile(0.5 + level / 2)
-        return (auc - z * standardError, auc + z * standardError)
+        let low = auc - z * standardError, high = auc + z * standardError
+        return (low < 0 ? 0 : low, high > 1 ? 1 : high)   // NaN (undefined AUC) stays NaN
     }
 
     /// Exact, tie-aware Kolmogorov–Smirnov statistic between the score distributions of bads and

@@ -85,13 +85,14 @@ public struct GroupFairnessRow: Sendable {
     /// Keys as in the oracle's `fairness.by_group` table, plus counts, CIs and calibration extras.
     public var jsonObject: [String: Any] {
         let c = counts
+        let aucInterval = Discrimination.confidenceInterval(auc: auc, standardError: aucStandardError)
         var o: [String: Any] = [
             "group": group, "count": c.n, "approvals": c.approvals, "defaults": c.bads,
             "selection_rate": c.selectionRate, "base_rate_fav": c.baseRate, "default_rate": c.defaultRate,
             "tpr": c.truePositiveRate, "fpr": c.falsePositiveRate, "fnr": c.falseNegativeRate, "precision": c.precision,
             "tpr_default_lens": c.defaultLensTruePositiveRate, "fpr_default_lens": c.defaultLensFalsePositiveRate,
             "auc": auc, "auc_se": aucStandardError,
-            "auc_ci95_low": auc - Discrimination.z975 * aucStandardError, "auc_ci95_high": auc + Discrimination.z975 * aucStandardError,
+            "auc_ci95_low": aucInterval.low, "auc_ci95_high": aucInterval.high,
             "mean_pd": meanPD, "observed_over_expected": c.defaultRate / meanPD, "jeffreys_p": jeffreysP,
             "impact_ratio_vs_max": impactRatioVsMax, "air_vs_privileged": airVsPrivileged, "four_fifths_flag": fourFifthsFlag,
             "privileged": isPrivileged, "small_group": isSmall,

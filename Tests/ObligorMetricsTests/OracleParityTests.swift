@@ -41,6 +41,16 @@ struct OracleParityTests {
         #expect(ks.threshold == ex.num("disc.ks_threshold"))
     }
 
+    /// The Wald interval stays inside [0, 1]: 0.98 ± 1.96 · 0.02 would reach 1.019; an undefined AUC stays NaN.
+    @Test func aucIntervalIsClippedToTheUnitRange() {
+        let high = Discrimination.confidenceInterval(auc: 0.98, standardError: 0.02)
+        #expect(high.high == 1 && abs(high.low - (0.98 - Discrimination.z975 * 0.02)) < 1e-15)
+        let low = Discrimination.confidenceInterval(auc: 0.02, standardError: 0.02)
+        #expect(low.low == 0 && low.high > 0.05)
+        let undefined = Discrimination.confidenceInterval(auc: .nan, standardError: .nan)
+        #expect(undefined.low.isNaN && undefined.high.isNaN)
+    }
+
     @Test func calibrationScalars() {
         let s = cur.score, y = cur.y
         let brier = Calibration.brier(scores: s, labels: y)
