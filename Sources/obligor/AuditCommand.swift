@@ -107,14 +107,8 @@ struct AuditCommand: ParsableCommand {
             "intersect": intersect.joined(separator: "|"), "seed": "\(seed)", "bootstrap": "\(bootstrap)", "confidence": "\(confidence)",
             "min_group_size": "\(minGroupSize)", "alpha": "\(alpha)", "id": id ?? "",
         ]
-        let file = PartialFile(header: PartialHeader(kind: "audit", formatVersion: partialFormatVersion, shard: shard?.index ?? 0,
-                                                     shardCount: shard?.count ?? 1, options: options, dataLabel: loaded.label,
-                                                     dataSHA256: loaded.sha256, rows: rows.count), state: state)
-        if let path = partialOptions.partialPath {
-            try file.write(to: path)
-            if path != "-" { note("partial audit state of \(rows.count) rows (shard \(file.header.shard)/\(file.header.shardCount)) written to \(path)") }
-            return
-        }
+        let file = PartialFile(kind: "audit", shard: shard, options: options, data: loaded, rows: rows.count, state: state)
+        if try file.writeIfRequested(partialOptions) { return }
         try Self.finish(try file.roundTripped(), report: report, pdf: pdf, title: title, recourse: recourse, json: json)
     }
 
@@ -149,16 +143,7 @@ struct AuditCommand: ParsableCommand {
                                          dataSHA256: file.header.dataSHA256, audit: audit)
             if let recourse { input.recourse = try recourseRows(recourse) }
             let page = AuditReport.html(input)
-            try CSVWriter.writeAtomically(page, to: report)
-            note("report written to \(report)")
-            if let pdf {
-                do {
-                    if try AuditReport.writePDF(htmlPath: report, to: pdf) { note("PDF written to \(pdf)") }
-                    else { note("note: headless Chromium not found (set OBLIGOR_CHROMIUM or install chromium); PDF skipped") }
-                } catch let e as PDFExportError {
-                    throw InputError(e.description)
-                }
-            }
+            try writeReport(page, to: report, pdf: pdf)
         }
         if json {
             let data = try audit.jsonData()

@@ -149,14 +149,8 @@ struct BacktestCommand: ParsableCommand {
             "model": model, "time": time, "target": targetName, "train_until": cut!, "grade": grade ?? "", "grades": "\(grades)",
             "outcomes": outcomesUsed, "max_mob": "\(maxMOB)",
         ]
-        let file = PartialFile(header: PartialHeader(kind: "backtest", formatVersion: partialFormatVersion, shard: shard?.index ?? 0,
-                                                     shardCount: shard?.count ?? 1, options: options, dataLabel: loaded.label,
-                                                     dataSHA256: loaded.sha256, rows: rows.count), state: state)
-        if let path = partialOptions.partialPath {
-            try file.write(to: path)
-            if path != "-" { note("partial backtest state of \(rows.count) rows (shard \(file.header.shard)/\(file.header.shardCount)) written to \(path)") }
-            return
-        }
+        let file = PartialFile(kind: "backtest", shard: shard, options: options, data: loaded, rows: rows.count, state: state)
+        if try file.writeIfRequested(partialOptions) { return }
         try Self.finish(try file.roundTripped(), scoreSeconds: scoreSeconds, report: report, pdf: pdf, title: title, json: json) { jsonData, seconds in
             try ws.recordRun(command: "backtest",
                              parameters: JSONSerialization.data(withJSONObject: ["model": model, "data": data, "time": time, "train_until": cut!, "grades": grades], options: [.sortedKeys]),
@@ -226,14 +220,7 @@ struct BacktestCommand: ParsableCommand {
                 title: title ?? "PD backtest: \(model)", modelLabel: model, dataLabel: file.header.dataLabel, dataSHA256: file.header.dataSHA256,
                 timeColumn: time, result: result, vintageCurves: st.vintageCurves, excluded: st.excluded.map { ($0.period, $0.reason) },
                 json: String(decoding: jsonData, as: UTF8.self)))
-            try CSVWriter.writeAtomically(page, to: report)
-            note("report written to \(report)")
-            if let pdf {
-                do {
-                    if try AuditReport.writePDF(htmlPath: report, to: pdf) { note("PDF written to \(pdf)") }
-                    else { note("no PDF: headless Chromium is not installed (set OBLIGOR_CHROMIUM or install chromium); the HTML report is complete") }
-                } catch { note("no PDF: \(error)") }
-            }
+            try writeReport(page, to: report, pdf: pdf)
         }
         if json { try printJSON(object) }
     }

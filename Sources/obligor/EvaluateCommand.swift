@@ -77,15 +77,9 @@ struct EvaluateCommand: ParsableCommand {
             guard pds[k].isFinite && pds[k] >= 0 && pds[k] <= 1 else { throw InputError("\(loaded.locate(row: i)): model '\(model)' gives PD \(pds[k]), outside [0, 1]") }
             histogram.add(tags: [], score: pds[k], label: labels[i])
         }
-        let file = PartialFile(header: PartialHeader(kind: "evaluate", formatVersion: partialFormatVersion, shard: shard?.index ?? 0,
-                                                     shardCount: shard?.count ?? 1, options: ["model": model, "target": targetName, "events": sequence.events ?? ""],
-                                                     dataLabel: loaded.label, dataSHA256: loaded.sha256, rows: rows.count),
-                               state: EvaluateState(scores: histogram))
-        if let path = partialOptions.partialPath {
-            try file.write(to: path)
-            if path != "-" { note("partial evaluate state of \(rows.count) rows (shard \(file.header.shard)/\(file.header.shardCount)) written to \(path)") }
-            return
-        }
+        let file = PartialFile(kind: "evaluate", shard: shard, options: ["model": model, "target": targetName, "events": sequence.events ?? ""], data: loaded,
+                               rows: rows.count, state: EvaluateState(scores: histogram))
+        if try file.writeIfRequested(partialOptions) { return }
         let result = try Self.finish(try file.roundTripped())
         try ws.recordRun(command: "evaluate", parameters: JSONSerialization.data(withJSONObject: ["model": model, "data": data], options: [.sortedKeys]),
                          seconds: 0, metrics: JSONEncoder().encode(result.summary))

@@ -151,6 +151,24 @@ struct PartialFile<State: Codable>: Codable {
     var header: PartialHeader
     var state: State
 
+    init(header: PartialHeader, state: State) { self.header = header; self.state = state }
+
+    /// The partial of a `kind` command over `rows` rows of `data` (`shard` nil: the whole data).
+    init(kind: String, shard: Shard?, options: [String: String], data: LoadedData, rows: Int, state: State) {
+        self.init(header: PartialHeader(kind: kind, formatVersion: partialFormatVersion, shard: shard?.index ?? 0,
+                                        shardCount: shard?.count ?? 1, options: options, dataLabel: data.label,
+                                        dataSHA256: data.sha256, rows: rows), state: state)
+    }
+
+    /// Writes the partial when `--partial FILE` / `--emit-partial` asked for one. True when written:
+    /// the command ends there instead of printing its result.
+    func writeIfRequested(_ options: PartialOptions) throws -> Bool {
+        guard let path = options.partialPath else { return false }
+        try write(to: path)
+        if path != "-" { note("partial \(header.kind) state of \(header.rows) rows (shard \(header.shard)/\(header.shardCount)) written to \(path)") }
+        return true
+    }
+
     func encoded() throws -> Data {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

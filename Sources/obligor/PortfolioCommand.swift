@@ -130,14 +130,7 @@ struct PortfolioCommand: ParsableCommand {
                 title: title ?? "Portfolio loss: \(model) on \(loaded.label)", modelLabel: model, modelKind: anyModel.kind, dataLabel: loaded.label,
                 hasFrailty: gp != nil, exposureColumn: exposureName, lgd: lgd, seed: seed, draws: sims, periods: reportPeriods,
                 json: String(decoding: output, as: UTF8.self)))
-            try CSVWriter.writeAtomically(page, to: report)
-            note("report written to \(report)")
-            if let pdf {
-                do {
-                    if try AuditReport.writePDF(htmlPath: report, to: pdf) { note("PDF written to \(pdf)") }
-                    else { note("no PDF: headless Chromium is not installed (set OBLIGOR_CHROMIUM or install chromium); the HTML report is complete") }
-                } catch { note("no PDF: \(error)") }
-            }
+            try writeReport(page, to: report, pdf: pdf)
         }
         if json {
             FileHandle.standardOutput.write(output)

@@ -6,6 +6,7 @@ import ObligorLLM
 import ObligorMetrics
 import ObligorModels
 import ObligorNumerics
+import ObligorReports
 import ObligorStore
 
 /// A bad-input failure raised by the CLI itself (exit code 1).
@@ -187,4 +188,18 @@ func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
 
 func fmt(_ x: Double, _ digits: Int = 4) -> String {
     x.isFinite ? String(format: "%.\(digits)f", x) : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf"))
+}
+
+/// Writes an HTML report atomically and, with `pdf`, prints it to PDF in headless Chromium: skipped
+/// with a note when Chromium is not installed (the HTML is complete); a failed print is an error.
+func writeReport(_ page: String, to report: String, pdf: String?) throws {
+    try CSVWriter.writeAtomically(page, to: report)
+    note("report written to \(report)")
+    guard let pdf else { return }
+    do {
+        if try AuditReport.writePDF(htmlPath: report, to: pdf) { note("PDF written to \(pdf)") }
+        else { note("no PDF: headless Chromium is not installed (set OBLIGOR_CHROMIUM or install chromium); the HTML report is complete") }
+    } catch let e as PDFExportError {
+        throw InputError(e.description)
+    }
 }

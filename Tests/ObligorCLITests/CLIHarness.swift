@@ -43,16 +43,23 @@ final class Sandbox {
         return p
     }
 
+    /// Runs obligor in the sandbox: no inherited workspace or shard variables, one OpenBLAS thread,
+    /// plus `extra` environment variables and, optionally, a file as standard input.
     @discardableResult
-    func run(_ args: [String]) throws -> CLIResult {
+    func run(_ args: [String], env extra: [String: String] = [:], stdin: String? = nil) throws -> CLIResult {
         let p = Process()
         p.executableURL = obligorBinary
         p.arguments = args
         p.currentDirectoryURL = dir
         var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "OBLIGOR_WORKSPACE")
+        for key in ["OBLIGOR_WORKSPACE", "JOB_COMPLETION_INDEX", "OBLIGOR_SHARD_COUNT"] { env.removeValue(forKey: key) }
         env["OPENBLAS_NUM_THREADS"] = "1"
+        for (k, v) in extra { env[k] = v }
         p.environment = env
+        if let stdin {
+            guard let input = FileHandle(forReadingAtPath: stdin) else { throw CocoaError(.fileReadNoSuchFile) }
+            p.standardInput = input
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

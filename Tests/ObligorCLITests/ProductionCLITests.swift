@@ -87,31 +87,6 @@ import Testing
         }
     }
 
-    /// Runs obligor in the sandbox with extra environment variables and an optional stdin file.
-    func run(_ box: Sandbox, _ args: [String], env extra: [String: String] = [:], stdin: String? = nil) throws -> CLIResult {
-        let p = Process()
-        p.executableURL = obligorBinary
-        p.arguments = args
-        p.currentDirectoryURL = box.dir
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "OBLIGOR_WORKSPACE")
-        env.removeValue(forKey: "JOB_COMPLETION_INDEX")
-        env.removeValue(forKey: "OBLIGOR_SHARD_COUNT")
-        env["OPENBLAS_NUM_THREADS"] = "1"
-        for (k, v) in extra { env[k] = v }
-        p.environment = env
-        if let stdin { p.standardInput = FileHandle(forReadingAtPath: stdin) }
-        let outFile = box.path("stdout-\(UUID().uuidString)"), errFile = box.path("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outFile, contents: nil)
-        FileManager.default.createFile(atPath: errFile, contents: nil)
-        p.standardOutput = FileHandle(forWritingAtPath: outFile)
-        p.standardError = FileHandle(forWritingAtPath: errFile)
-        try p.run()
-        p.waitUntilExit()
-        return CLIResult(status: p.terminationStatus, stdout: String(decoding: FileManager.default.contents(atPath: outFile) ?? Data(), as: UTF8.self),
-                         stderr: String(decoding: FileManager.default.contents(atPath: errFile) ?? Data(), as: UTF8.self))
-    }
-
     /// Shards: the index defaults to $JOB_COMPLETION_INDEX; `merge` of the shard files is byte for
     /// byte the single-process output; a re-run shard writes the same bytes; `--data -` filters
     /// stdin to stdout with the same bytes as reading the file.
@@ -120,31 +95,31 @@ import Testing
         #expect(try box.run(["data", "import", germanCSV, "--name", "german", "--target", "bad", "--sensitive", "sex,foreign_worker"]).status == 0)
         let cfg = box.write("g.json", #"{"num_iterations": 30, "num_leaves": 8, "seed": 2}"#)
         #expect(try box.run(["train", "--data", "german", "--model", "gbdt", "--name", "g", "--config", cfg]).status == 0)
-        let whole = try run(box, ["score", "--model", "g", "--data", germanCSV, "--out", "whole.csv"])
+        let whole = try box.run(["score", "--model", "g", "--data", germanCSV, "--out", "whole.csv"])
         #expect(whole.status == 0, "\(whole.stderr)")
         var parts: [String] = []
         for i in 0..<4 {
-            let r = try run(box, ["score", "--model", "g", "--data", germanCSV, "--out", "part-\(i).csv"], env: ["JOB_COMPLETION_INDEX": "\(i)", "OBLIGOR_SHARD_COUNT": "4"])
+            let r = try box.run(["score", "--model", "g", "--data", germanCSV, "--out", "part-\(i).csv"], env: ["JOB_COMPLETION_INDEX": "\(i)", "OBLIGOR_SHARD_COUNT": "4"])
             #expect(r.status == 0, "\(r.stderr)")
             parts.append("part-\(i).csv")
         }
         let p2 = FileManager.default.contents(atPath: box.path("part-2.csv"))
-        #expect(try run(box, ["score", "--model", "g", "--data", germanCSV, "--out", "part-2.csv", "--shard-count", "4"], env: ["JOB_COMPLETION_INDEX": "2"]).status == 0)
+        #expect(try box.run(["score", "--model", "g", "--data", germanCSV, "--out", "part-2.csv", "--shard-count", "4"], env: ["JOB_COMPLETION_INDEX": "2"]).status == 0)
         #expect(FileManager.default.contents(atPath: box.path("part-2.csv")) == p2)
         #expect(p2.map { String(decoding: $0, as: UTF8.self).split(separator: "\n").count } == 251)
-        let merged = try run(box, ["merge"] + parts + ["--out", "merged.csv"])
+        let merged = try box.run(["merge"] + parts + ["--out", "merged.csv"])
         #expect(merged.status == 0, "\(merged.stderr)")
         let wholeBytes = try #require(FileManager.default.contents(atPath: box.path("whole.csv")))
         #expect(FileManager.default.contents(atPath: box.path("merged.csv")) == wholeBytes)
         // Stdin filter.
-        let piped = try run(box, ["score", "--model", "g", "--data", "-"], stdin: germanCSV)
+        let piped = try box.run(["score", "--model", "g", "--data", "-"], stdin: germanCSV)
         #expect(piped.status == 0, "\(piped.stderr)")
         #expect(Data(piped.stdout.utf8) == wholeBytes)
         // Errors: an index without a count; a count without an index; an index out of range; mismatched parts.
-        #expect(try run(box, ["score", "--model", "g", "--data", germanCSV], env: ["JOB_COMPLETION_INDEX": "1"]).status == 1)
-        #expect(try run(box, ["score", "--model", "g", "--data", germanCSV, "--shard-count", "3"]).status == 2)
-        #expect(try run(box, ["score", "--model", "g", "--data", germanCSV], env: ["JOB_COMPLETION_INDEX": "4", "OBLIGOR_SHARD_COUNT": "4"]).status == 1)
+        #expect(try box.run(["score", "--model", "g", "--data", germanCSV], env: ["JOB_COMPLETION_INDEX": "1"]).status == 1)
+        #expect(try box.run(["score", "--model", "g", "--data", germanCSV, "--shard-count", "3"]).status == 2)
+        #expect(try box.run(["score", "--model", "g", "--data", germanCSV], env: ["JOB_COMPLETION_INDEX": "4", "OBLIGOR_SHARD_COUNT": "4"]).status == 1)
         let other = box.write("other.csv", "id,pd\nA,0.5\n")
-        #expect(try run(box, ["merge", "part-0.csv", other]).status == 1)
+        #expect(try box.run(["merge", "part-0.csv", other]).status == 1)
     }
 }

@@ -156,7 +156,7 @@ import Testing
             #expect(whole.status == 0, "\(whole.stderr)")
             var partials: [String] = []
             for (k, f) in files.enumerated() {
-                let r = try runWithStdin(box, args + ["--data", "-", "--emit-partial"], input: f)
+                let r = try box.run(args + ["--data", "-", "--emit-partial"], stdin: f)
                 #expect(r.status == 0, "\(tag) partition \(k): \(r.stderr)")
                 partials.append(box.write("\(tag)-partition-\(k).json", r.stdout))
             }
@@ -187,45 +187,19 @@ import Testing
             let fromFile = try box.run(["score", "--model", "card", "--data", path] + extra)
             #expect(fromFile.status == 0, "\(fromFile.stderr)")
             for chunk in ["37", "1000", "65536"] {
-                let streamed = try runWithStdin(box, ["score", "--model", "card", "--data", "-", "--chunk-rows", chunk] + extra, input: path)
+                let streamed = try box.run(["score", "--model", "card", "--data", "-", "--chunk-rows", chunk] + extra, stdin: path)
                 #expect(streamed.status == 0, "\(streamed.stderr)")
                 #expect(streamed.stdout == fromFile.stdout, "streamed (chunks of \(chunk), \(extra)) differs from the file")
             }
         }
-        let toFile = try runWithStdin(box, ["score", "--model", "card", "--data", "-", "--out", box.path("streamed.csv"), "--chunk-rows", "100"], input: germanCSV)
+        let toFile = try box.run(["score", "--model", "card", "--data", "-", "--out", box.path("streamed.csv"), "--chunk-rows", "100"], stdin: germanCSV)
         #expect(toFile.status == 0 && toFile.stdout.isEmpty, "\(toFile.stderr)")
         let whole = try box.run(["score", "--model", "card", "--data", germanCSV])
         #expect(try file(box, "streamed.csv") == whole.stdout)
 
         // A bad record in a later chunk is reported at its line in the stream.
         let bad = box.write("bad.csv", lines[0...60].joined(separator: "\n") + "\nA11,oops\n")
-        let r = try runWithStdin(box, ["score", "--model", "card", "--data", "-", "--chunk-rows", "16"], input: bad)
+        let r = try box.run(["score", "--model", "card", "--data", "-", "--chunk-rows", "16"], stdin: bad)
         #expect(r.status == 1 && r.stderr.contains("<stdin>, line 62"), "\(r.stderr)")
-    }
-
-    /// Runs obligor with a file as stdin.
-    func runWithStdin(_ box: Sandbox, _ args: [String], input: String) throws -> CLIResult {
-        let p = Process()
-        p.executableURL = obligorBinary
-        p.arguments = args
-        p.currentDirectoryURL = box.dir
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "OBLIGOR_WORKSPACE")
-        env.removeValue(forKey: "JOB_COMPLETION_INDEX")
-        env["OPENBLAS_NUM_THREADS"] = "1"
-        p.environment = env
-        p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: input))
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return CLIResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 }
