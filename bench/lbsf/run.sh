@@ -47,6 +47,13 @@ mkdir -p Reports
   echo
   "$BIN" --users "$BIG_USERS" --seeds 1,2,3 --epochs "$EPOCHS" --models "$FOLLOW_UP"
   echo
+  echo "### C. Replication of A with more users (median $LONG_RATE events/day, $BIG_USERS users)"
+  echo
+  echo "Declared after A and B were seen, to check whether A's one supported claim survives a test set with ≈ 3× the"
+  echo "defaults: A's activity and B's user count, everything else as above, the same reading rule."
+  echo
+  "$BIN" --users "$BIG_USERS" --seeds 1,2,3 --epochs "$EPOCHS" --events-per-day "$LONG_RATE" --models "$FOLLOW_UP"
+  echo
   echo "## Throughput and memory ($SCALE users, one seed, one epoch, one thread)"
   echo
   "$BIN" --scale "$SCALE"
