@@ -10,18 +10,24 @@ import ObligorStore
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Bias audit: per-group rates, aif360/fairlearn metrics, four-fifths, tests with Holm correction, bootstrap CIs.",
+        abstract: "Bias audit of a model's decisions across protected groups.",
         discussion: """
-        Decisions: approve when PD < --threshold (approval and repayment are favourable). Signed metrics are
-        unprivileged − privileged (aif360): spd, di, eod, aod; fairlearn's max−min summaries over all groups.
-        Predictions come from --model (scored on --data) or from --scores, a CSV with columns id,pd joined to
-        --data by its id column (--id, default the dataset's id role); every record needs exactly one score and
-        every score exactly one record.
-        Several attributes: repeat --sensitive and --privileged in the same order. A comma list in --privileged
-        merges those values into one privileged group (e.g. --privileged A91,A93,A94).
-        --band COL:c1,c2 bands a numeric attribute into <=c1, (c1,c2], >c2 (so COL:45 gives CALM's "age > 45";
-        the privileged value is then a band label such as '<=45'). --intersect A,B adds the groups A × B, whose
-        privileged group combines A's and B's. Groups below --min-group-size are flagged and never compared.
+        Reports per-group rates, aif360 and fairlearn metrics, the four-fifths rule, tests with Holm correction and \
+        bootstrap CIs.
+
+        Decisions: approve when PD < --threshold (approval and repayment are favourable). Signed metrics are \
+        unprivileged − privileged (aif360): spd, di, eod, aod; fairlearn's are max−min summaries over all groups.
+
+        Predictions come from --model (scored on --data) or from --scores, a CSV with columns id,pd joined to --data \
+        by its id column (--id, default the dataset's id role); every record needs exactly one score and every score \
+        exactly one record.
+
+        Several attributes: repeat --sensitive and --privileged in the same order. A comma list in --privileged \
+        merges those values into one privileged group (e.g. --privileged A91,A93,A94). --band COL:c1,c2 bands a \
+        numeric attribute into <=c1, (c1,c2], >c2 (so COL:45 gives CALM's "age > 45"; the privileged value is then a \
+        band label such as '<=45'). --intersect A,B adds the groups A × B, whose privileged group combines A's and \
+        B's. Groups below --min-group-size are flagged and never compared.
+
         Exit codes: 0 ok, 1 bad input, 2 usage.
         """)
 

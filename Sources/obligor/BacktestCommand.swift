@@ -10,25 +10,30 @@ import ObligorStore
 struct BacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backtest",
-        abstract: "Out-of-time PD backtest: AUC per period with DeLong CIs and the AUC-drop test, PSI/CSI, per-grade calibration with Holm, vintage curves.",
+        abstract: "Out-of-time backtest of a PD model, period by period.",
         discussion: """
-        Rows with time ≤ the development cut-off (--train-until, default: the end of the model's training
-        time range) are the development sample; each later period is one origin of a rolling-origin
-        backtest. Per period: AUC, DeLong 95% CI, Gini, KS, the ECB (2019) AUC-drop test against the
-        development AUC, PSI of the score and CSI of each model feature (with verdicts), portfolio
-        Jeffreys/binomial/z tests, Spiegelhalter, Hosmer–Lemeshow over grades (df = K), and a grade table
-        with binomial/Jeffreys/z tests, traffic lights at 95%/99.9% and Holm correction across all grades
-        and periods; plus the BCBS multi-period normal test.
+        Rows with time ≤ the development cut-off (--train-until, default: the end of the model's training time \
+        range) are the development sample; each later period is one origin of a rolling-origin backtest.
+
+        Per period: AUC, DeLong 95% CI, Gini, KS, the ECB (2019) AUC-drop test against the development AUC, PSI of \
+        the score and CSI of each model feature (with verdicts), portfolio Jeffreys/binomial/z tests, Spiegelhalter, \
+        Hosmer–Lemeshow over grades (df = K), and a grade table with binomial/Jeffreys/z tests, traffic lights at \
+        95%/99.9% and Holm correction across all grades and periods; plus the BCBS multi-period normal test.
+
         Grades: --grade COL, else a master scale of --grades PD quantiles of the development sample.
-        Maturity: when the data came from import-freddie, its NAME-outcomes dataset (or --outcomes) says
-        which loans are censored; a period with censored loans has an immature window and is left out.
-        The same dataset gives the vintage curves (cumulative default rate by months on book; immature
-        cells blank). The run is stored in the workspace.
-        --partial FILE writes the mergeable state instead: exact histograms of (period, grade, PD, outcome) and of each
-        characteristic's values per period (with --shard i/N, of that shard's rows only; the cut-off, periods, maturity
-        and vintage curves still come from the whole data). `obligor merge` turns the parts into this command's output.
-        The JSON's "seconds" (score and test timings; a merge has only the test time) is the one run-dependent field;
-        partial files hold no timings, so a re-run shard writes the same bytes.
+
+        Maturity: when the data came from import-freddie, its NAME-outcomes dataset (or --outcomes) says which loans \
+        are censored; a period with censored loans has an immature window and is left out. The same dataset gives \
+        the vintage curves (cumulative default rate by months on book; immature cells blank). The run is stored in \
+        the workspace.
+
+        --partial FILE writes the mergeable state instead: exact histograms of (period, grade, PD, outcome) and of \
+        each characteristic's values per period (with --shard i/N, of that shard's rows only; the cut-off, periods, \
+        maturity and vintage curves still come from the whole data). `obligor merge` turns the parts into this \
+        command's output.
+
+        The JSON's "seconds" (score and test timings; a merge has only the test time) is the one run-dependent \
+        field; partial files hold no timings, so a re-run shard writes the same bytes.
         """)
 
     @Option(help: "Model name in the workspace.") var model: String

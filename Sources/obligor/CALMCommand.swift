@@ -12,10 +12,14 @@ import Glibc
 struct CALMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calm",
-        abstract: "CALM LLM credit scoring: build the benchmark prompts, score them with an LLM (P(good) from first-token log-probabilities).",
+        abstract: "CALM LLM credit scoring: benchmark prompts, scored by an LLM.",
         discussion: """
-        Datasets: \(CALMDataset.allCases.map(\.rawValue).joined(separator: ", ")). German and Australian ship with Obligor;
-        the others need --data FILE with the documented columns (see ObligorLLM/README.md).
+        `calm prompts` builds the benchmark prompts; `calm score` scores them with an LLM, P(good) coming from \
+        first-token log-probabilities.
+
+        Datasets: \(CALMDataset.allCases.map(\.rawValue).joined(separator: ", ")). German and Australian ship with \
+        Obligor; the others need --data FILE with the documented columns (see ObligorLLM/README.md).
+
         Split: CALM's seed-10086 70/10/20 split of the rows (train, valid, test).
         """,
         subcommands: [CALMPromptsCommand.self, CALMScoreCommand.self])
@@ -47,8 +51,8 @@ struct CALMDataOptions: ParsableArguments {
 struct CALMPromptsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prompts",
-        abstract: "Write CALM's benchmark records (JSONL: id, query, answer, choices, gold, text, source_row).",
-        discussion: "German output is byte-identical to CALM's records. --rows-out writes the split's raw rows with the record id, for `obligor audit --scores`.")
+        abstract: "Write CALM's benchmark records as JSONL.",
+        discussion: "Each record has id, query, answer, choices, gold, text and source_row. German output is byte-identical to CALM's records. --rows-out writes the split's raw rows with the record id, for `obligor audit --scores`.")
 
     @OptionGroup var options: CALMDataOptions
     @Option(help: "Write the JSONL here (default: stdout).") var out: String?
@@ -84,16 +88,24 @@ struct CALMPromptsCommand: ParsableCommand {
 struct CALMScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
-        abstract: "Score CALM records with an LLM: P(good) from the first token's top-N log-probabilities, resumable.",
+        abstract: "Score CALM records with an LLM (resumable).",
         discussion: """
-        Each record's prompt is CALM's chat-wrapped query ("Human: \\n" + query + "\\n\\nAssistant: \\n"), sent raw. P(good) sums the
-        probabilities of the first-token candidates that read as the favourable answer (good / no), normalised over both answers;
-        coverage = the two masses' sum; below --min-coverage the hard answer is missing. Results are stored per record in the
-        workspace (table calm_results, keyed by --run, dataset, split, record id): a re-run with the same --run skips done records.
-        --out writes per record: id, source_row, gold, pd (= 1 − p_good), p_good, coverage, answer, greedy; `obligor audit --scores`
-        joins it by id to the rows of `obligor calm prompts --rows-out`.
-        APIs: llama (llama-server /completion, n_probs), llama-chat (/v1/chat/completions; the server's chat template must reproduce
-        CALM's wrapper), openai (/v1/completions: vLLM, OpenAI, llama-server), ollama (/api/generate raw, Ollama ≥ 0.12.11).
+        Each record's prompt is CALM's chat-wrapped query ("Human: \\n" + query + "\\n\\nAssistant: \\n"), sent raw.
+
+        P(good) comes from the first token's top-N log-probabilities: it sums the probabilities of the candidates \
+        that read as the favourable answer (good / no), normalised over both answers; coverage = the two masses' \
+        sum; below --min-coverage the hard answer is missing.
+
+        Results are stored per record in the workspace (table calm_results, keyed by --run, dataset, split, record \
+        id): a re-run with the same --run skips done records.
+
+        --out writes per record: id, source_row, gold, pd (= 1 − p_good), p_good, coverage, answer, greedy; `obligor \
+        audit --scores` joins it by id to the rows of `obligor calm prompts --rows-out`.
+
+        APIs: llama (llama-server /completion, n_probs), llama-chat (/v1/chat/completions; the server's chat \
+        template must reproduce CALM's wrapper), openai (/v1/completions: vLLM, OpenAI, llama-server), ollama \
+        (/api/generate raw, Ollama ≥ 0.12.11).
+
         Exit codes: 0 ok, 1 bad input or backend failure (results so far are kept), 2 usage.
         """)
 

@@ -15,8 +15,8 @@ struct DataImport: ParsableCommand {
         commandName: "import",
         abstract: "Import a CSV file as a named dataset, all or nothing.",
         discussion: """
-        The file is read and checked completely before the workspace is touched; a bad file leaves
-        the workspace exactly as it was. Errors name the file, line and column.
+        The file is read and checked completely before the workspace is touched; a bad file leaves the workspace \
+        exactly as it was. Errors name the file, line and column.
         """)
 
     @Argument(help: "CSV file with a header row.") var file: String
@@ -176,10 +176,12 @@ func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(
 struct DataSplit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "split",
-        abstract: "Split a dataset into NAME-train and NAME-test (stratified random, or out-of-time).",
+        abstract: "Split a dataset into NAME-train and NAME-test.",
         discussion: """
-        Stratified: each class keeps its share; --seed fixes the draw. Out-of-time (--until T): rows with
-        time ≤ T train, later rows test (numeric times compare as numbers, text times as ISO strings).
+        Stratified random (the default): each class keeps its share; --seed fixes the draw.
+
+        Out-of-time (--until T): rows with time ≤ T train, later rows test (numeric times compare as numbers, text \
+        times as ISO strings).
         """)
 
     @Argument(help: "Dataset name.") var name: String

@@ -9,10 +9,10 @@ import ObligorStore
 
 /// `--shard` / `--partial` of the commands whose results merge from counts (evaluate, backtest, audit).
 struct PartialOptions: ParsableArguments {
-    @Option(help: "With --partial: count only shard i of N (0-based contiguous rows, as in score), e.g. 0/4. Default: $JOB_COMPLETION_INDEX of --shard-count / $OBLIGOR_SHARD_COUNT when set.")
+    @Option(help: "With --partial, count only shard i of N (0-based contiguous rows, as in score), e.g. 0/4; default: $JOB_COMPLETION_INDEX of --shard-count or $OBLIGOR_SHARD_COUNT when set.")
     var shard: Shard?
     @Option(help: "Shard count N when the index comes from $JOB_COMPLETION_INDEX (default: $OBLIGOR_SHARD_COUNT).") var shardCount: Int?
-    @Option(help: "Write the mergeable partial state (counts and exact score histograms) here instead of the result (- = stdout); combine parts with `obligor merge`.")
+    @Option(help: "Write the mergeable partial state (counts and exact score histograms; - = stdout) here instead of the result, for `obligor merge`.")
     var partial: String?
     @Flag(name: .customLong("emit-partial"), help: "Write the partial state to stdout (same as --partial -).") var emitPartial = false
 
@@ -45,9 +45,11 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Discrimination and calibration of a stored model on data with a target.",
         discussion: """
-        Keys: auc, gini, ks, brier, log_loss, calibration (PD deciles with binomial/Jeffreys tests), gains.
-        --partial FILE writes the mergeable state instead (the exact histogram of PDs with their goods and bads; with
-        --shard i/N only that shard's rows); `obligor merge` turns N such parts into this command's output, byte for byte.
+        Result keys: auc, gini, ks, brier, log_loss, calibration (PD deciles with binomial/Jeffreys tests), gains.
+
+        --partial FILE writes the mergeable state instead: the exact histogram of PDs with their goods and bads \
+        (with --shard i/N, of that shard's rows only). `obligor merge` turns N such parts into this command's \
+        output, byte for byte.
         """)
 
     @Option(help: "Model name in the workspace.") var model: String
@@ -113,7 +115,7 @@ struct EvaluateCommand: ParsableCommand {
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics",
-        abstract: "Metrics of a score file: discrimination, calibration, gains, and PSI against a baseline.")
+        abstract: "Metrics of a score file: discrimination, calibration, gains, PSI.")
 
     @Option(help: "CSV with a target and a PD column.") var scores: String
     @Option(help: "Target column (1 = default).") var target: String

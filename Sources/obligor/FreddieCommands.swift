@@ -7,23 +7,22 @@ import ObligorStore
 struct DataImportFreddie: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-freddie",
-        abstract: "Import Freddie Mac loan-level files (origination + monthly performance) with default labels.",
+        abstract: "Import Freddie Mac loan-level files with default labels.",
         discussion: """
-        Files are pipe-delimited with no header; the release (legacy, Zenodo-era, current, Release 47) is
-        detected from the field count. Sentinels (FICO 9999, LTV/CLTV/DTI/MI 999, units/borrowers 99, text
-        code 9) become missing; MI 000 means no mortgage insurance and stays 0. The performance file is
-        streamed in chunks (constant memory).
+        The input is origination and monthly performance files, pipe-delimited with no header; the release (legacy, \
+        Zenodo-era, current, Release 47) is detected from the field count. Sentinels (FICO 9999, LTV/CLTV/DTI/MI \
+        999, units/borrowers 99, text code 9) become missing; MI 000 means no mortgage insurance and stays 0. The \
+        performance file is streamed in chunks (constant memory).
 
-        Label default_<H>m: the first credit event (delinquency ≥ 90 days, RA, or zero-balance code
-        02/03/09/15/16) within H months of origination (the month before the first payment). Prepayment
-        (ZBC 01) and repurchase (06/96) end the loan as non-default (a competing outcome). Loans observed
-        for less than H months without an event are censored: they are left out of NAME and marked in
-        NAME-outcomes.
+        Label default_<H>m: the first credit event (delinquency ≥ 90 days, RA, or zero-balance code 02/03/09/15/16) \
+        within H months of origination (the month before the first payment). Prepayment (ZBC 01) and repurchase \
+        (06/96) end the loan as non-default (a competing outcome). Loans observed for less than H months without an \
+        event are censored: they are left out of NAME and marked in NAME-outcomes.
 
-        Writes, in one transaction, NAME (labelled loans: loan_id, vintage, origination features, target)
-        and NAME-outcomes (every loan: outcome, censored flag, months on book of default and prepayment,
-        data cut-off). A malformed line stops the import with the file, line and field, and the workspace
-        is left unchanged. Repeat --origination/--performance for several files (e.g. one per year).
+        Writes, in one transaction, NAME (labelled loans: loan_id, vintage, origination features, target) and \
+        NAME-outcomes (every loan: outcome, censored flag, months on book of default and prepayment, data cut-off). \
+        A malformed line stops the import with the file, line and field, and the workspace is left unchanged. Repeat \
+        --origination/--performance for several files (e.g. one per year).
         """)
 
     @Option(help: "Origination file (repeatable).") var origination: [String] = []
@@ -94,12 +93,12 @@ extension FreddieRelease: ExpressibleByArgument {}
 struct DataGenerateFreddie: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "freddie",
-        abstract: "Write a synthetic Freddie Mac loan-level panel (sample_orig_YYYY.txt, sample_svcg_YYYY.txt) into a directory.",
+        abstract: "Write a synthetic Freddie Mac loan-level panel into a directory.",
         discussion: """
-        Reproduces the marginals of the real files (FICO skew, LTV spikes, MI above 80 LTV, DTI caps),
-        monthly delinquency with cures, prepayment and amortisation, and a 2006–2010 house-price bust that
-        raises default and changes the risk drivers, so out-of-time AUC drops. The same seed writes the
-        same bytes.
+        Writes sample_orig_YYYY.txt and sample_svcg_YYYY.txt. They reproduce the marginals of the real files (FICO \
+        skew, LTV spikes, MI above 80 LTV, DTI caps), monthly delinquency with cures, prepayment and amortisation, \
+        and a 2006–2010 house-price bust that raises default and changes the risk drivers, so out-of-time AUC drops. \
+        The same seed writes the same bytes.
         """)
 
     @Option(help: "Origination years, FIRST-LAST (e.g. 1999-2012).") var vintages: String = "1999-2012"

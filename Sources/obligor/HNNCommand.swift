@@ -7,19 +7,16 @@ import ObligorNeural
 
 /// `obligor train --help` text for the hnn config keys.
 let hnnConfigHelp = """
-"hidden_layers": [512, 268], "negative_slope": 0.01, "dropout": 0.2,
-                      "initialization": "pytorch-uniform" | "he-normal", "optimizer" (or --optimizer):
-                      "hamiltonian-code" (default; η 0.01, "beta" 0.9, "epsilon" 1e-8) | "hamiltonian-paper"
-                      (η 0.1, "integrator": "symplectic-euler" | "leapfrog", "damping" μ 0.9) | "adam" (η 1e-3,
-                      "beta1", "beta2", "epsilon") | "sgd" (η 0.01, "beta1" = momentum 0), "learning_rate",
-                      "epochs" 30, "batch_size" 32, "lambda" (alias "reg_coeff") 0.01, "regularizer": "paper"
-                      (λ·½‖θ‖² with gradient) | "code" (λ·Σ‖θ_t‖ logged, no gradient) | "none",
-                      "early_stopping_patience" 5, "min_delta" 0, "validation_fraction" 0.2 (latest rows by
-                      --time, else random), "lr_scheduler_factor" 0.5, "lr_scheduler_patience" 3,
-                      "min_learning_rate" 1e-5, "class_weight": "none" | "balanced" | [w0, w1], "smote": false,
-                      "smote_neighbors" 5, "missing": "mean" | "error" | "drop", "threshold" 0.5, "seed",
-                      "features", "special_values". Default features on a Freddie panel: the paper's seven
-                      (fico, mi_pct, units, cltv, dti, ltv, single_borrower = borrowers is 1).
+"hidden_layers": [512, 268], "negative_slope": 0.01, "dropout": 0.2, "initialization": "pytorch-uniform" | \
+"he-normal", "optimizer" (or --optimizer): "hamiltonian-code" (default; η 0.01, "beta" 0.9, "epsilon" 1e-8) | \
+"hamiltonian-paper" (η 0.1, "integrator": "symplectic-euler" | "leapfrog", "damping" μ 0.9) | "adam" (η 1e-3, \
+"beta1", "beta2", "epsilon") | "sgd" (η 0.01, "beta1" = momentum 0), "learning_rate", "epochs" 30, "batch_size" 32, \
+"lambda" (alias "reg_coeff") 0.01, "regularizer": "paper" (λ·½‖θ‖² with gradient) | "code" (λ·Σ‖θ_t‖ logged, no \
+gradient) | "none", "early_stopping_patience" 5, "min_delta" 0, "validation_fraction" 0.2 (latest rows by --time, \
+else random), "lr_scheduler_factor" 0.5, "lr_scheduler_patience" 3, "min_learning_rate" 1e-5, "class_weight": "none" \
+| "balanced" | [w0, w1], "smote": false, "smote_neighbors" 5, "missing": "mean" | "error" | "drop", "threshold" 0.5, \
+"seed", "features", "special_values". Default features on a Freddie panel: the paper's seven (fico, mi_pct, units, \
+cltv, dti, ltv, single_borrower = borrowers is 1).
 """
 
 extension TrainCommand {

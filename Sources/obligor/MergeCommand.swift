@@ -5,27 +5,31 @@ import ObligorData
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine shard outputs of score, evaluate, backtest or audit into the single-process output.",
+        abstract: "Merge shard outputs into what a single process writes.",
         discussion: """
-        The kind is detected from the files.
+        Merges the shard outputs of score, evaluate, backtest or audit; the kind is detected from the files.
 
-        score: CSV parts in shard order (0, 1, …, N−1), each with the same header. The result is that header \
-        once, then each part's rows in order: byte for byte what one `obligor score` process writes. Written \
-        atomically with --out.
+        score: CSV parts in shard order (0, 1, …, N−1), each with the same header. The result is that header once, \
+        then each part's rows in order: byte for byte what one `obligor score` process writes. Written atomically \
+        with --out.
 
-        evaluate, backtest, audit: partial-state JSON files written with --partial FILE (and --shard i/N), in \
-        any order. They hold only counts: exact histograms of (tags, PD, outcome) → rows (tags: period and \
-        grade for a backtest, the group of every sensitive attribute for an audit) and, for a backtest, of each \
-        characteristic's values per period. Every part must come from the same command, partial format version, \
-        options (model, target, threshold, grades, seed, …) and data, and shards 0…N−1 of one N must each appear \
-        once; otherwise merge names the offending file and stops. The output (stderr table, --json, --report) is \
-        the one the single-process command writes, byte for byte: that command computes its result from its own \
-        partial in the same way. The one run-dependent field is backtest's "seconds" (timings; a merge scores \
-        nothing, so it has only "tests"). evaluate --report needs the model in the workspace (--workspace).
+        evaluate, backtest, audit: partial-state JSON files written with --partial FILE (and --shard i/N), in any \
+        order. They hold only counts: exact histograms of (tags, PD, outcome) → rows (tags: period and grade for a \
+        backtest, the group of every sensitive attribute for an audit) and, for a backtest, of each characteristic's \
+        values per period.
 
-        --partitions: the parts are whole-data partials of different data sets instead (say, the partitions of \
-        a Spark job, each piped through `obligor evaluate --data - --emit-partial`); their union is merged, \
-        labelled --data-label, with a digest of the parts' data digests.
+        Every part must come from the same command, partial format version, options (model, target, threshold, \
+        grades, seed, …) and data, and shards 0…N−1 of one N must each appear once; otherwise merge names the \
+        offending file and stops.
+
+        The output (stderr table, --json, --report) is the one the single-process command writes, byte for byte: \
+        that command computes its result from its own partial in the same way. The one run-dependent field is \
+        backtest's "seconds" (timings; a merge scores nothing, so it has only "tests"). evaluate --report needs the \
+        model in the workspace (--workspace).
+
+        --partitions: the parts are whole-data partials of different data sets instead (say, the partitions of a \
+        Spark job, each piped through `obligor evaluate --data - --emit-partial`); their union is merged, labelled \
+        --data-label, with a digest of the parts' data digests.
 
         Examples:
           obligor merge score-0.csv score-1.csv score-2.csv --out scores.csv
@@ -41,7 +45,7 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "backtest/audit parts: also print the report to PDF (headless Chromium).") var pdf: String?
     @Option(help: "backtest/audit parts: report title (default: the command's).") var title: String?
     @Option(help: "audit parts: recourse JSON for the report, as in `obligor audit --recourse`.") var recourse: String?
-    @Flag(help: "Partial parts: each part is the whole of a different data set (e.g. one Spark partition piped through `--data - --emit-partial`); merge their union instead of shards of one data set.")
+    @Flag(help: "Partial parts are whole data sets, not shards of one (e.g. Spark partitions piped through `--data - --emit-partial`): merge their union.")
     var partitions = false
     @Option(name: .customLong("data-label"), help: "With --partitions: the data label of the result (default: \"N partitions\").") var dataLabel: String?
     @OptionGroup var workspace: WorkspaceOptions

@@ -32,10 +32,15 @@ struct ModelExport: ParsableCommand {
         commandName: "export",
         abstract: "Write a stored model to a file.",
         discussion: """
-        obligor: the full model with its training metadata (JSON envelope; re-import reproduces PDs bit for bit).
-        logistic-json: the plain linear interchange form (numeric features without missing-value handling).
-        sql: one SQLite SELECT reading table `input` (id + features) and returning id, pd.
-        pmml: PMML 4.4 for scorecard and gbdt models; output fields margin and pd (see bench/pmml/check.py).
+        --format obligor: the full model with its training metadata (JSON envelope; re-import reproduces PDs bit for \
+        bit).
+
+        --format logistic-json: the plain linear interchange form (numeric features without missing-value handling).
+
+        --format sql: one SQLite SELECT reading table `input` (id + features) and returning id, pd.
+
+        --format pmml: PMML 4.4 for scorecard and gbdt models; output fields margin and pd (see \
+        bench/pmml/check.py).
         """)
     @Argument(help: "Model name.") var model: String
     @Argument(help: "Output file.") var file: String
@@ -208,15 +213,17 @@ enum MonotoneDirection: String, ExpressibleByArgument, CaseIterable { case up, d
 struct ModelCheckMonotone: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-monotone",
-        abstract: "Prove or refute that PD is monotone in one numeric feature over its whole range.",
+        abstract: "Prove or refute that PD is monotone in one numeric feature.",
         discussion: """
-        up: PD never falls as the feature grows (all other inputs fixed); down: never rises. Special
-        values and missing values are outside the order. logit: coefficient sign; scorecard: β·WoE
-        across bins in edge order; gbdt: every tree's leaves compared pairwise along the feature
-        (a proof when every tree is monotone), else the ensemble is evaluated at every split
-        threshold along a violating line to find a counterexample.
-        Exit status: 0 proven, 1 refuted (two counterexample rows on stdout as CSV, or in --json),
-        3 undecided (trees violate on their own but no ensemble counterexample was found).
+        The check covers the feature's whole range. up: PD never falls as the feature grows (all other inputs \
+        fixed); down: never rises. Special values and missing values are outside the order.
+
+        logit: coefficient sign; scorecard: β·WoE across bins in edge order; gbdt: every tree's leaves compared \
+        pairwise along the feature (a proof when every tree is monotone), else the ensemble is evaluated at every \
+        split threshold along a violating line to find a counterexample.
+
+        Exit status: 0 proven, 1 refuted (two counterexample rows on stdout as CSV, or in --json), 3 undecided \
+        (trees violate on their own but no ensemble counterexample was found).
         """)
     @Option(help: "Model name.") var model: String
     @Option(help: "Numeric feature.") var feature: String

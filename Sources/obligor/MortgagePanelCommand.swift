@@ -10,20 +10,22 @@ extension MortgagePanelCovariance: ExpressibleByArgument {}
 struct DataGenerateMortgagePanel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mortgage-panel",
-        abstract: "Write a synthetic loan x period mortgage default panel with a latent space-time frailty (PREFIX.csv, PREFIX.meta.json).",
+        abstract: "Write a synthetic loan x period mortgage default panel.",
         discussion: """
-        logit P(default) = intercept + f(x) + b(t, region): f is a known non-linear function of the loan \
-        features, b a zero-mean Gaussian process over (period, region centroid) drawn exactly (Cholesky of \
-        the n_regions x n_periods grid, at most 10,000 points). --cov matern_st is GPBoost's \
-        matern_space_time (sigma2 * M_nu(h), h = sqrt((dt/range_time)^2 + |ds|^2/range_space^2)); \
-        --cov separable_exp is sigma2 * exp(-|dt|/range_time) * exp(-|ds|/range_space). The intercept is \
-        bisected so the mean default probability of the loan-periods is --base-rate. A default ends a loan; \
-        prepayment (--prepay-rate per period) ends it without default. Rows with t < --t-split are 'train', \
-        the rest 'test'.
+        The panel has a latent space-time frailty; it is written to PREFIX.csv and PREFIX.meta.json.
 
-        Port of gen_st_mortgage.py: same columns, distributions and formats, but a different random \
-        generator (GSL MT19937, not numpy PCG64), so a seed gives other draws than the script. The same \
-        seed writes the same CSV bytes.
+        logit P(default) = intercept + f(x) + b(t, region): f is a known non-linear function of the loan features, b \
+        a zero-mean Gaussian process over (period, region centroid) drawn exactly (Cholesky of the n_regions x \
+        n_periods grid, at most 10,000 points). The intercept is bisected so the mean default probability of the \
+        loan-periods is --base-rate. A default ends a loan; prepayment (--prepay-rate per period) ends it without \
+        default. Rows with t < --t-split are 'train', the rest 'test'.
+
+        --cov matern_st is GPBoost's matern_space_time (sigma2 * M_nu(h), h = sqrt((dt/range_time)^2 + \
+        |ds|^2/range_space^2)); --cov separable_exp is sigma2 * exp(-|dt|/range_time) * exp(-|ds|/range_space).
+
+        Port of gen_st_mortgage.py: same columns, distributions and formats, but a different random generator (GSL \
+        MT19937, not numpy PCG64), so a seed gives other draws than the script. The same seed writes the same CSV \
+        bytes.
         """)
 
     @Option(help: "Random seed.") var seed: UInt64 = 1

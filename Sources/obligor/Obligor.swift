@@ -10,9 +10,10 @@ import ObligorNumerics
 struct Obligor: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "obligor",
-        abstract: "Credit-risk models from raw loan files to a validation pack: import, train, score, validate, report.",
+        abstract: "Credit-risk models from raw loan files to a validation pack.",
         discussion: """
-        A validation run, from raw files to a validation pack (see README.md):
+        The workflow: import, train, score, validate, report. A validation run, from raw files to a validation pack \
+        (see README.md):
           obligor data import german.csv --name german --target bad --sensitive sex
           obligor data split german --test-fraction 0.3 --seed 7
           obligor train --data german-train --model scorecard --name card
@@ -25,7 +26,9 @@ struct Obligor: ParsableCommand {
           obligor portfolio --model M --data D --report portfolio.html
           obligor model export card card.sql --format sql
 
-        Conventions: y = 1 is default (bad); scores are PDs in (0, 1); higher PD is riskier. --data takes a workspace dataset name or a CSV path. The workspace is ./obligor.sqlite unless --workspace or OBLIGOR_WORKSPACE says otherwise. --json prints one JSON object on stdout; tables and progress go to stderr.
+        Conventions: y = 1 is default (bad); scores are PDs in (0, 1); higher PD is riskier. --data takes a \
+        workspace dataset name or a CSV path. The workspace is ./obligor.sqlite unless --workspace or \
+        OBLIGOR_WORKSPACE says otherwise. --json prints one JSON object on stdout; tables and progress go to stderr.
 
         Exit codes: 0 ok, 1 bad input (the message names the file, line and column), 2 usage.
 

@@ -11,13 +11,16 @@ import ObligorStore
 struct DataGeneratePayments: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payments",
-        abstract: "Write synthetic payment events and default labels (PREFIX.events.csv, PREFIX.labels.csv).",
+        abstract: "Write synthetic payment events and default labels.",
         discussion: """
-        Zipf merchant popularity, habitual merchants per user, daily and weekly cycles, bursts, log-normal \
-        amounts with round-number spikes, and a 2-8 % default rate driven by a latent stress whose footprint \
-        builds up over the window at specific merchants (small-loan and cash-transfer share, grocery \
-        down-trading, late-night gambling, irregular utilities), partly only in description text \
-        ('installment') or time of day. See Sources/ObligorSequences/README.md. The same seed writes the same bytes.
+        Writes PREFIX.events.csv and PREFIX.labels.csv.
+
+        Zipf merchant popularity, habitual merchants per user, daily and weekly cycles, bursts, log-normal amounts \
+        with round-number spikes, and a 2-8 % default rate driven by a latent stress whose footprint builds up over \
+        the window at specific merchants (small-loan and cash-transfer share, grocery down-trading, late-night \
+        gambling, irregular utilities), partly only in description text ('installment') or time of day.
+
+        See Sources/ObligorSequences/README.md. The same seed writes the same bytes.
         """)
 
     @Option(help: "Number of users.") var users: Int = 1000
@@ -63,14 +66,18 @@ struct DataGeneratePayments: ParsableCommand {
 struct DataImportEvents: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-events",
-        abstract: "Import payment events (user_id,merchant_id,timestamp,amount,category,description) as a named event set, all or nothing.",
+        abstract: "Import payment events as a named event set, all or nothing.",
         discussion: """
-        The file is read and checked completely before the workspace is touched; a bad file leaves the \
-        workspace exactly as it was. Errors name the file, line and column: a missing or non-integer id, a \
-        negative id or amount, a timestamp that is neither epoch seconds nor YYYY-MM-DDTHH:MM:SSZ or lies \
-        outside 1970-2099, an unknown category, a quote in a description, a row with the wrong number of \
-        fields. Events keep the file's order. Use the set by name: obligor train --model lbsf --events NAME, \
-        and --events NAME in score, explain and evaluate.
+        The CSV has the columns user_id, merchant_id, timestamp, amount, category, description. It is read and \
+        checked completely before the workspace is touched; a bad file leaves the workspace exactly as it was. \
+        Events keep the file's order.
+
+        Errors name the file, line and column: a missing or non-integer id, a negative id or amount, a timestamp \
+        that is neither epoch seconds nor YYYY-MM-DDTHH:MM:SSZ or lies outside 1970-2099, an unknown category, a \
+        quote in a description, a row with the wrong number of fields.
+
+        Use the set by name: `obligor train --model lbsf --events NAME`, and --events NAME in score, explain and \
+        evaluate.
         """)
 
     @Argument(help: "Events CSV with a header row.") var file: String
@@ -154,7 +161,7 @@ enum PaymentInputs {
 
 /// `obligor train --model lbsf` options (payment-sequence folding).
 struct LBSFTrainOptions: ParsableArguments {
-    @Option(help: "lbsf: payment events, a CSV path (user_id,merchant_id,timestamp,amount,category,description) or a workspace event set (data import-events); a value that ends in .csv, contains '/' or names an existing file is a path.") var events: String?
+    @Option(help: "lbsf: payment events, a CSV path (user_id, merchant_id, timestamp, amount, category, description) or a workspace event set from data import-events (a value that ends in .csv, contains '/' or names an existing file is a path).") var events: String?
     @Option(help: "lbsf: labels, a CSV path (user_id,default) or a workspace dataset with user_id and default columns (same rule as --events).") var labels: String?
     @Option(help: "lbsf: top K merchants per user.") var merchants: Int = 16
     @Option(name: .customLong("per-merchant"), help: "lbsf: last L events per merchant.") var perMerchant: Int = 16

@@ -11,13 +11,16 @@ import ObligorReports
 struct PortfolioCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portfolio",
-        abstract: "Portfolio loss distribution per period: expected loss, VaR and ES, and the realised loss scored.",
+        abstract: "Portfolio loss distribution per period, and the realised loss scored.",
         discussion: """
-        For gpboost and glmm models the frailty of every (period, location) in the data is drawn jointly from the
-        GP's predictive distribution (Kündig & Sigrist 2026), then defaults are Bernoulli given the frailty; loss =
-        exposure × LGD. The independent-defaults answer (Bernoulli with each loan's marginal PD) is always reported
+        For gpboost and glmm models the frailty of every (period, location) in the data is drawn jointly from the \
+        GP's predictive distribution (Kündig & Sigrist 2026), then defaults are Bernoulli given the frailty; loss = \
+        exposure × LGD. The independent-defaults answer (Bernoulli with each loan's marginal PD) is always reported \
         alongside. Other models have no frailty: their joint and independent answers coincide.
-        The realised loss (target = 1) is scored by its PIT, the pinball loss at 95/99 % and the CRPS.
+
+        Per period: expected loss, VaR and ES. The realised loss (target = 1) is scored by its PIT, the pinball loss \
+        at 95/99 % and the CRPS.
+
         --report FILE writes an HTML report (loss bands per period, VaR joint vs independent, PIT); --pdf prints it.
         """)
 

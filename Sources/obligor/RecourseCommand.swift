@@ -12,23 +12,27 @@ import ObligorStore
 struct RecourseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recourse",
-        abstract: "Recourse verification: prove, per denied applicant, whether any feasible action reaches approval.",
+        abstract: "Recourse verification for denied applicants.",
+        discussion: "Proves, per denied applicant, whether any feasible action reaches approval.",
         subcommands: [RecourseVerifyCommand.self])
 }
 
 struct RecourseVerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify recourse for every row of --data under the action set in --actions.",
+        abstract: "Verify recourse for every row of --data under the --actions set.",
         discussion: """
-        --actions is a JSON action set in reachml's schema (features with actionable, lb, ub, step_direction,
-        step_lb, step_ub, type; constraints OneHotEncoding, OrdinalEncoding, ThermometerEncoding,
-        ReachabilityConstraint, DirectionalLinkage, IfThenConstraint, MutabilitySwitch); a file with several
-        sets under "action_sets" needs --action-set NAME. Data columns the action set does not list are immutable.
-        Verdicts per row: approved, recourse (with a witness action and its cost), no_recourse (certified: a fixed
-        prediction) or abstain (the --budget ran out). Linear, scorecard and tree models are verified exactly;
-        other models by exhaustive search. Per-group reachable sets are stored in the workspace and reused.
+        --actions is a JSON action set in reachml's schema (features with actionable, lb, ub, step_direction, \
+        step_lb, step_ub, type; constraints OneHotEncoding, OrdinalEncoding, ThermometerEncoding, \
+        ReachabilityConstraint, DirectionalLinkage, IfThenConstraint, MutabilitySwitch); a file with several sets \
+        under "action_sets" needs --action-set NAME. Data columns the action set does not list are immutable.
+
+        Verdicts per row: approved, recourse (with a witness action and its cost), no_recourse (certified: a fixed \
+        prediction) or abstain (the --budget ran out). Linear, scorecard and tree models are verified exactly; other \
+        models by exhaustive search. Per-group reachable sets are stored in the workspace and reused.
+
         --sensitive COL (repeatable, --band COL:c1,c2 for numeric ones) adds recourse rates by group.
+
         Exit codes: 0 ok, 1 bad input (the message names the constraint, feature and row), 2 usage.
         """)
 

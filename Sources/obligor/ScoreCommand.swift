@@ -26,16 +26,21 @@ struct ScoreCommand: ParsableCommand {
         commandName: "score",
         abstract: "Score data with a stored model: CSV with columns id (or row), pd.",
         discussion: """
-        Without --out the CSV goes to stdout. --out is written atomically (temporary file, then rename).
-        --data - streams: the CSV is read from stdin in chunks of --chunk-rows records (default 65536) and each
-        chunk's scores are written as soon as it is scored, in bounded memory, so `obligor score --data - < in.csv
-        > out.csv` works as a filter (Spark RDD.pipe, mapInArrow through a subprocess) on data of any size. The
-        bytes are those of scoring the same file with --data FILE. Column types are inferred per chunk, with text
-        and decimal columns of the first chunk kept so in later chunks. Progress (rows, rows/s) goes to stderr: a
-        live line when stderr is a terminal, plain lines every few seconds with --progress. A streamed run is
-        recorded in the workspace without its per-row scores. With --shard or --components stdin is read whole.
-        --shard i/N scores only the i-th (0-based) contiguous block of N, so N processes together
-        write exactly the rows, and the bytes, of one process. `row` is the 0-based data row.
+        Without --out the CSV goes to stdout; --out is written atomically (temporary file, then rename). `row` is \
+        the 0-based data row.
+
+        --data - streams: the CSV is read from stdin in chunks of --chunk-rows records (default 65536) and each \
+        chunk's scores are written as soon as it is scored, in bounded memory, so `obligor score --data - < in.csv > \
+        out.csv` works as a filter (Spark RDD.pipe, mapInArrow through a subprocess) on data of any size. The bytes \
+        are those of scoring the same file with --data FILE. Column types are inferred per chunk, with text and \
+        decimal columns of the first chunk kept so in later chunks.
+
+        Progress (rows, rows/s) goes to stderr: a live line when stderr is a terminal, plain lines every few seconds \
+        with --progress. A streamed run is recorded in the workspace without its per-row scores. With --shard or \
+        --components stdin is read whole.
+
+        --shard i/N scores only the i-th (0-based) contiguous block of N, so N processes together write exactly the \
+        rows, and the bytes, of one process.
         """)
 
     @Option(help: "Model name in the workspace.") var model: String
@@ -43,7 +48,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(name: .customLong("json-record"), help: "Score one applicant given as a JSON object, from a file or - (stdin); prints {\"pd\": …}.")
     var jsonRecord: String?
     @Option(help: "Output CSV (default: stdout).") var out: String?
-    @Option(help: "Score only shard i of N (0-based), e.g. 0/4. Default: i from $JOB_COMPLETION_INDEX (Kubernetes Indexed Job) with N from --shard-count or $OBLIGOR_SHARD_COUNT.") var shard: Shard?
+    @Option(help: "Score only shard i of N (0-based), e.g. 0/4; default: i from $JOB_COMPLETION_INDEX (Kubernetes Indexed Job), N from --shard-count or $OBLIGOR_SHARD_COUNT.") var shard: Shard?
     @Option(help: "Shard count N when the index comes from $JOB_COMPLETION_INDEX (default: $OBLIGOR_SHARD_COUNT).") var shardCount: Int?
     @Option(help: "Id column (default: the dataset's id role).") var id: String?
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
@@ -317,10 +322,10 @@ final class CSVRecordStream {
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Adverse-action reason codes: the features that push each applicant's PD up the most.",
+        abstract: "Adverse-action reason codes: the features raising each PD the most.",
         discussion: """
-        Scorecard: points lost against each characteristic's best attribute. Logistic: log-odds added
-        relative to an average applicant (training means; reference levels for categories).
+        Scorecard: points lost against each characteristic's best attribute. Logistic: log-odds added relative to an \
+        average applicant (training means; reference levels for categories).
         """)
 
     @Option(help: "Model name in the workspace.") var model: String

@@ -19,26 +19,34 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a PD model and store it in the workspace.",
         discussion: """
-        Features default to every column without a role (target, time, id, coordinates and
-        sensitive columns are excluded). Config files (--config) use the anchor libraries' names:
-          logit:     {"lambda_l2": 0, "threshold": 0.5, "features": [...], "special_values": {"col": [9999]}}
-          scorecard: {"max_bins": 6, "min_bin_share": 0.05, "min_iv": 0.02, "prebins": 20, "monotone": true,
-                      "woe_adjustment": 0.5, "drop_wrong_sign": true, "pdo": 20, "base_points": 600,
-                      "base_odds": 50, "lambda_l2": 0, "features": [...], "special_values": {...}}
-          gbdt:      LightGBM names: "num_iterations", "learning_rate", "num_leaves", "max_depth",
-                      "min_data_in_leaf", "min_sum_hessian_in_leaf", "lambda_l2", "min_gain_to_split", "max_bin",
-                      "bagging_fraction", "bagging_freq", "feature_fraction", "early_stopping_round", "metric",
-                      "monotone_constraints": {"col": 1}, "categorical_feature": [...], "cat_smooth", "cat_l2",
-                      "max_cat_threshold", "min_data_per_group", "seed", plus "features" and "special_values".
-                      Early stopping needs --valid.
-          gpboost:   the gbdt keys (defaults: GPBoost's anchor settings learning_rate 1, max_depth 3,
-                      min_data_in_leaf 50, lambda_l2 1, num_iterations 40), plus "train_cov_pars" (true)
-                      and "init_cov_pars" ([var, range_time, range_space]).
-          glmm:      "features" only.
-          hnn:       \(hnnConfigHelp)
-        gpboost and glmm need the GP coordinates: --coords X,Y (and --time T for a space-time GP;
-        --time is then the GP's time coordinate as well as the out-of-time split column).
-        Unknown keys are an error, so a typo never trains a different model silently.
+        Features default to every column without a role (target, time, id, coordinates and sensitive columns are \
+        excluded).
+
+        Config files (--config) use the anchor libraries' names. Unknown keys are an error, so a typo never trains a \
+        different model silently.
+
+        logit: {"lambda_l2": 0, "threshold": 0.5, "features": [...], "special_values": {"col": [9999]}}
+
+        scorecard: {"max_bins": 6, "min_bin_share": 0.05, "min_iv": 0.02, "prebins": 20, "monotone": true, \
+        "woe_adjustment": 0.5, "drop_wrong_sign": true, "pdo": 20, "base_points": 600, "base_odds": 50, "lambda_l2": \
+        0, "features": [...], "special_values": {...}}
+
+        gbdt: LightGBM names: "num_iterations", "learning_rate", "num_leaves", "max_depth", "min_data_in_leaf", \
+        "min_sum_hessian_in_leaf", "lambda_l2", "min_gain_to_split", "max_bin", "bagging_fraction", "bagging_freq", \
+        "feature_fraction", "early_stopping_round", "metric", "monotone_constraints": {"col": 1}, \
+        "categorical_feature": [...], "cat_smooth", "cat_l2", "max_cat_threshold", "min_data_per_group", "seed", \
+        plus "features" and "special_values". Early stopping needs --valid.
+
+        gpboost: the gbdt keys (defaults: GPBoost's anchor settings learning_rate 1, max_depth 3, min_data_in_leaf \
+        50, lambda_l2 1, num_iterations 40), plus "train_cov_pars" (true) and "init_cov_pars" ([var, range_time, \
+        range_space]).
+
+        glmm: "features" only.
+
+        hnn: \(hnnConfigHelp)
+
+        gpboost and glmm need the GP coordinates: --coords X,Y (and --time T for a space-time GP; --time is then the \
+        GP's time coordinate as well as the out-of-time split column).
         """)
 
     @Option(help: "Workspace dataset name or CSV path (not used by lbsf, which reads --events and --labels).") var data: String = ""
@@ -50,7 +58,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Comma-separated feature list (overrides the default and the config).") var features: String?
     @Option(help: "Time column for an out-of-time split (default: the dataset's time role).") var time: String?
     @Option(name: .customLong("train-until"), help: "Train on rows with time ≤ this value.") var trainUntil: String?
-    @Option(help: "Random seed (gbdt bagging, feature sampling, binning sample; overrides the config's seed). Logit and scorecard fits are deterministic.")
+    @Option(help: "Random seed of gbdt bagging, feature sampling and the binning sample (overrides the config's seed; logit and scorecard fits are deterministic).")
     var seed: UInt64?
     var seedGiven: Bool { seed != nil }
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
