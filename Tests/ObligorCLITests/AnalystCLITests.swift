@@ -44,6 +44,53 @@ import Testing
         #expect(!r.stdout.contains("help-reference"))
     }
 
+    /// Every command's help reads well in an 80-column terminal: walking the tree from `obligor help` (each command's
+    /// SUBCOMMANDS section, plus the hidden help-reference), no line is wider than 80 columns unless it is one
+    /// unbreakable token. The USAGE line is exempt: swift-argument-parser generates it from the options and never wraps it.
+    /// And the discussion is not ragged: a paragraph has no hard line break of its own (the parser wraps a line only where
+    /// the next word would not fit), and no example line is so long that the parser wraps it.
+    @Test func helpFitsEightyColumns() throws {
+        let box = Sandbox()
+        var queue: [[String]] = [[], ["help-reference"]]
+        var visited: [String] = []
+        while !queue.isEmpty {
+            let path = queue.removeFirst()
+            let name = (["obligor"] + path).joined(separator: " ")
+            visited.append(name)
+            let r = try box.run(["help"] + path, env: ["COLUMNS": "80"])
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+            #expect(r.stdout.hasPrefix("OVERVIEW: "), "\(name): no help printed")
+            let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            let overview = lines.prefix { !$0.hasPrefix("USAGE: ") }
+            for (a, b) in zip(overview, overview.dropFirst()) where !a.isEmpty && !b.isEmpty && b.first != " " {
+                if a.first == " " {
+                    Issue.record("\(name): an example line wraps at 80 columns: \(a) / \(b)")
+                } else if let next = b.split(separator: " ").first, a.count + 1 + next.count < 80 {
+                    Issue.record("\(name): a paragraph breaks early at 80 columns (\(a.count) columns, then '\(next)'): \(a)")
+                }
+            }
+            var inSubcommands = false
+            for line in lines {
+                if line.count > 80, !line.hasPrefix("USAGE: ") {
+                    #expect(!line.trimmingCharacters(in: .whitespaces).contains(" "),
+                            "obligor help \(path.joined(separator: " ")): \(line.count) columns: \(line)")
+                }
+                if line == "SUBCOMMANDS:" { inSubcommands = true; continue }
+                if line.isEmpty { inSubcommands = false; continue }
+                // A subcommand row starts two columns in; continuation lines of its abstract are indented further.
+                if inSubcommands, line.hasPrefix("  "), line.dropFirst(2).first != " ",
+                   let sub = line.split(separator: " ").first.map(String.init), sub != "help" {
+                    queue.append(path + [sub])
+                }
+            }
+        }
+        for command in ["obligor data import", "obligor data generate freddie", "obligor model check-monotone", "obligor calm score",
+                        "obligor recourse verify", "obligor help-reference"] {
+            #expect(visited.contains(command), "the walk missed \(command)")
+        }
+        #expect(visited.count >= 30)
+    }
+
     /// `portfolio --report` writes a self-contained page with three charts and the JSON of `--json`, byte-identical
     /// for the same seed; `--pdf` without `--report` is a usage error.
     @Test func portfolioReport() throws {
