@@ -231,6 +231,7 @@ void obq_matvec_q8_0(const void *weights, int64_t rows, int64_t columns, const f
         return;
     }
 #else
+    (void)path;
     (void)use_avx2;
 #endif
     matvec_q8_0_scalar((const uint8_t *)weights, rows, blocks, x_scales, x_codes, y, accumulate);
@@ -244,6 +245,8 @@ void obq_matvec_q4_0(const void *weights, int64_t rows, int64_t columns, const f
         matvec_q4_0_avx2((const uint8_t *)weights, rows, blocks, x_scales, x_codes, y, accumulate);
         return;
     }
+#else
+    (void)path;
 #endif
     matvec_q4_0_scalar((const uint8_t *)weights, rows, blocks, x_scales, x_codes, y, accumulate);
 }
