@@ -4,6 +4,7 @@
 #include "quant_kernels.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -168,15 +169,34 @@ OBQ_AVX2 static void matvec_q8_0_avx2(const uint8_t *w, int64_t rows, int64_t bl
     }
 }
 
+// The 32 codes c (0..15) of a Q4_0 block as unsigned bytes, elements 0..15 then 16..31.
 OBQ_AVX2 static inline __m256i avx2_q4_codes(const uint8_t *blk) {
-    const __m256i low = _mm256_set1_epi8(0x0F), eight = _mm256_set1_epi8(8);
+    const __m256i low = _mm256_set1_epi8(0x0F);
     __m128i raw = _mm_loadu_si128((const __m128i *)(blk + 2));
-    __m256i both = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);  // elements 16..31 | 0..15
-    return _mm256_sub_epi8(_mm256_and_si256(both, low), eight);
+    return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(raw, 4), raw), low);
+}
+
+// 8 int32 lanes: lane i = Σ_{k<4} (c[4i+k] − 8)·x[4i+k], computed as Σ c·x (unsigned × signed
+// bytes, at most 2·15·127 per pair: no saturation) minus the precomputed 8·Σ x of the lane.
+OBQ_AVX2 static inline __m256 avx2_q4_block_dot(const uint8_t *blk, const int8_t *x, const int32_t *lane_sums8) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i p16 = _mm256_maddubs_epi16(avx2_q4_codes(blk), _mm256_loadu_si256((const __m256i *)x));
+    __m256i p32 = _mm256_sub_epi32(_mm256_madd_epi16(p16, ones), _mm256_loadu_si256((const __m256i *)lane_sums8));
+    return _mm256_cvtepi32_ps(p32);
 }
 
 OBQ_AVX2 static void matvec_q4_0_avx2(const uint8_t *w, int64_t rows, int64_t blocks, const float *xs, const int8_t *xq,
                                      float *y, int accumulate) {
+    // 8 · (sum of the input codes of each 4-element lane), once per call.
+    int32_t stack_sums[8 * 128];
+    int32_t *sums = blocks <= 128 ? stack_sums : (int32_t *)malloc((size_t)blocks * 8 * sizeof(int32_t));
+    if (!sums) {
+        matvec_q4_0_scalar(w, rows, blocks, xs, xq, y, accumulate);
+        return;
+    }
+    for (int64_t i = 0; i < blocks * 8; i++) {
+        sums[i] = 8 * ((int32_t)xq[4 * i] + xq[4 * i + 1] + xq[4 * i + 2] + xq[4 * i + 3]);
+    }
     for (int64_t r = 0; r < rows; r++) {
         const uint8_t *row = w + r * blocks * 18;
         __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
@@ -184,20 +204,21 @@ OBQ_AVX2 static void matvec_q4_0_avx2(const uint8_t *w, int64_t rows, int64_t bl
         for (; b + 1 < blocks; b += 2) {
             const uint8_t *k0 = row + 18 * b, *k1 = k0 + 18;
             float d0 = avx2_half(k0) * xs[b], d1 = avx2_half(k1) * xs[b + 1];
-            __m256 p0 = avx2_block_dot(avx2_q4_codes(k0), _mm256_loadu_si256((const __m256i *)(xq + 32 * b)));
-            __m256 p1 = avx2_block_dot(avx2_q4_codes(k1), _mm256_loadu_si256((const __m256i *)(xq + 32 * b + 32)));
+            __m256 p0 = avx2_q4_block_dot(k0, xq + 32 * b, sums + 8 * b);
+            __m256 p1 = avx2_q4_block_dot(k1, xq + 32 * b + 32, sums + 8 * b + 8);
             acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0), p0, acc0);
             acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d1), p1, acc1);
         }
         if (b < blocks) {
             const uint8_t *k0 = row + 18 * b;
             float d0 = avx2_half(k0) * xs[b];
-            __m256 p0 = avx2_block_dot(avx2_q4_codes(k0), _mm256_loadu_si256((const __m256i *)(xq + 32 * b)));
+            __m256 p0 = avx2_q4_block_dot(k0, xq + 32 * b, sums + 8 * b);
             acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0), p0, acc0);
         }
         float dot = avx2_reduce(acc0, acc1);
         y[r] = accumulate ? y[r] + dot : dot;
     }
+    if (sums != stack_sums) free(sums);
 }
 #endif
 

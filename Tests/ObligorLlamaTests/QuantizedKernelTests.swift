@@ -87,14 +87,15 @@ private struct SplitMix {
     }
 
     /// The AVX2 and portable paths compute identical bits (same lane structure, fused multiply-add in
-    /// both); odd block counts exercise the AVX2 tail. Skipped on a CPU without AVX2.
+    /// both); odd block counts exercise the AVX2 tail, 161 blocks the Q4_0 lane-sum buffer on the heap.
+    /// Skipped on a CPU without AVX2.
     @Test(arguments: [QuantizedKernels.BlockType.q8_0, .q4_0])
     func scalarAndAVX2PathsAgreeBitwise(type: QuantizedKernels.BlockType) throws {
         guard QuantizedKernels.avx2Available else {
             print("no AVX2 on this CPU: only the portable path runs")
             return
         }
-        for (columns, seed) in [(32, 3), (64, 4), (32 * 23, 5), (32 * 64, 6)] as [(Int, UInt64)] {
+        for (columns, seed) in [(32, 3), (64, 4), (32 * 23, 5), (32 * 64, 6), (32 * 161, 8)] as [(Int, UInt64)] {
             let rows = 19
             let (blocks, _, x) = Self.problem(type, rows: rows, columns: columns, seed: seed)
             let qx = x.withUnsafeBufferPointer { QuantizedKernels.quantize($0.baseAddress!, count: columns) }
