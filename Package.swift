@@ -40,9 +40,12 @@ let package = Package(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        // Quantised (Q8_0/Q4_0) matrix–vector kernels; AVX2 chosen at run time, no global target flags.
+        // Called only through ObligorNumerics (QuantizedKernels).
+        .target(name: "CQuantKernels"),
 
         // MARK: - Public modules (dependencies point down)
-        .target(name: "ObligorNumerics", dependencies: ["CBLAS", "CGSL"], exclude: ["README.md"]),
+        .target(name: "ObligorNumerics", dependencies: ["CBLAS", "CGSL", "CQuantKernels"], exclude: ["README.md"]),
         .target(name: "ObligorData", dependencies: ["ObligorNumerics"], exclude: ["README.md"]),
         .target(name: "ObligorStore", dependencies: ["ObligorData", "CSQLite"], exclude: ["README.md"]),
         .target(name: "ObligorMetrics", dependencies: ["ObligorNumerics"], exclude: ["README.md"]),

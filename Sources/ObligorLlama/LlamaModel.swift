@@ -49,11 +49,33 @@ public struct LlamaHyperparameters: Sendable, Equatable {
     public let vocabularySize: Int
 }
 
-/// A float32 weight matrix in ggml layout: `rows` outputs of `columns` contiguous inputs.
+/// A weight matrix in ggml layout: `rows` outputs of `columns` contiguous inputs, either float32 or
+/// quantised blocks used in place in the file's mapping.
 struct WeightMatrix {
-    let data: UnsafePointer<Float>
+    enum Storage {
+        /// Float32 elements, row-major.
+        case float(UnsafePointer<Float>)
+        /// `columns / 32` blocks per row, rows back to back.
+        case blocks(QuantizedKernels.BlockType, UnsafeRawPointer)
+    }
+
+    let storage: Storage
     let rows: Int
     let columns: Int
+
+    /// Bytes per row of a block matrix.
+    var rowBytes: Int {
+        if case let .blocks(type, _) = storage { return columns / QuantizedKernels.BlockType.blockSize * type.bytesPerBlock }
+        return columns * MemoryLayout<Float>.size
+    }
+
+    /// Writes rows `first..<first + count` as float32 (row-major, contiguous) into `out`.
+    func decodeRows(_ first: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
+        switch storage {
+        case let .float(data): out.update(from: data + first * columns, count: count * columns)
+        case let .blocks(type, base): QuantizedKernels.dequantize(type, from: base + first * rowBytes, count: count * columns, into: out)
+        }
+    }
 }
 
 /// One transformer block's weights.
@@ -66,10 +88,13 @@ struct LlamaLayer {
 
 /// A Llama-architecture language model loaded from a GGUF file, evaluated in float32 on BLAS.
 ///
-/// Weights: float32 tensors are used in place in the memory-mapped file (no copy); F16, Q8_0 and
-/// Q4_0 tensors are dequantised once, at load, into float32 buffers owned by the model, so every
-/// product is a plain `sgemm`/`sgemv` (this trades memory, 4 bytes per weight, for simplicity and
-/// speed on small models).
+/// Weights: float32 tensors are used in place in the memory-mapped file (no copy); F16 tensors (and
+/// any 1-D quantised tensor) are dequantised once, at load, into float32 buffers owned by the model.
+/// Q8_0 and Q4_0 matrices stay quantised, in place in the mapping: a single-token evaluation
+/// (generation) multiplies their blocks directly (``QuantizedKernels``, with the input vector
+/// quantised to 8 bits per 32-element block), and a batched evaluation (a prompt) decodes each
+/// chunk of 256 rows into a float32 scratch buffer and runs `sgemm` on it, which gives exactly the
+/// float32 products of the decoded weights.
 ///
 /// The model itself is immutable and can be shared between threads; evaluation state (the KV cache)
 /// lives in a ``LlamaSession``. The convenience methods ``logits(forPrompt:)``,
@@ -163,7 +188,17 @@ public final class LlamaModel: @unchecked Sendable {
             return UnsafePointer(buffer)
         }
         func matrix(_ name: String, rows: Int, columns: Int) throws(GGUFError) -> WeightMatrix {
-            WeightMatrix(data: try load(name, [columns, rows]), rows: rows, columns: columns)
+            if let t = file.tensor(named: name), t.type == .q8_0 || t.type == .q4_0 {
+                guard t.dimensions == [columns, rows] else {
+                    throw GGUFError(path: path, .shapeMismatch(tensor: name, expected: [columns, rows], found: t.dimensions))
+                }
+                guard columns % QuantizedKernels.BlockType.blockSize == 0 else {
+                    throw GGUFError(path: path, .malformed("tensor '\(name)' of type \(t.type.name) has a row of \(columns) elements, not a multiple of its block size 32"))
+                }
+                let raw = try file.rawData(of: t)
+                return WeightMatrix(storage: .blocks(t.type == .q8_0 ? .q8_0 : .q4_0, raw.baseAddress!), rows: rows, columns: columns)
+            }
+            return WeightMatrix(storage: .float(try load(name, [columns, rows])), rows: rows, columns: columns)
         }
         let embedding = try matrix("token_embd.weight", rows: V, columns: E)
         var layers: [LlamaLayer] = []

@@ -65,12 +65,14 @@ public final class LlamaSession {
         let step = max(1, batchSize)
         var start = 0
         var hidden: [Float] = []
+        var single = false
         while start < tokens.count {
             let end = min(tokens.count, start + step)
             hidden = forward(tokens[start..<end])
+            single = end - start == 1
             start = end
         }
-        return logits(fromHidden: hidden)
+        return logits(fromHidden: hidden, singleToken: single)
     }
 
     /// Runs the blocks over a batch of tokens at positions `position…`, fills the cache, advances
@@ -92,8 +94,10 @@ public final class LlamaSession {
         defer { for p in [x, xn, q, att, g, u] { p.deallocate() } }
 
         for (t, token) in tokens.enumerated() {
-            (x + t * E).update(from: model.embedding.data + Int(token) * E, count: E)
+            model.embedding.decodeRows(Int(token), count: 1, into: x + t * E)
         }
+        // One token (generation): quantised matrices use the block kernels; a batch decodes them.
+        let single = T == 1
         let scale = Float(1 / Double(hd).squareRoot())
         for (l, layer) in model.layers.enumerated() {
             // Every row's keys and values go to the cache, but after the last block only the last
@@ -101,9 +105,9 @@ public final class LlamaSession {
             let a = l == model.layers.count - 1 ? T - 1 : 0, R = T - a
             let kCache = keys[l] + p0 * kvDim, vCache = values[l] + p0 * kvDim
             rmsNorm(x, rows: T, width: E, weight: layer.attentionNorm, epsilon: hp.rmsEpsilon, into: xn)
-            linear(xn + a * E, R, layer.wq, q)
-            linear(xn, T, layer.wk, kCache)
-            linear(xn, T, layer.wv, vCache)
+            linear(xn + a * E, R, layer.wq, q, single: single)
+            linear(xn, T, layer.wk, kCache, single: single)
+            linear(xn, T, layer.wv, vCache, single: single)
             rope.apply(q, rows: R, firstRow: a, heads: H, headDimension: hd)
             rope.apply(kCache, rows: T, firstRow: 0, heads: hp.kvHeadCount, headDimension: hd)
 
@@ -122,23 +126,23 @@ public final class LlamaSession {
                                     att + h * hd, ldc: qDim)
             }
             let xa = x + a * E
-            linear(att, R, layer.wo, xa, accumulate: true)
+            linear(att, R, layer.wo, xa, accumulate: true, single: single)
 
             rmsNorm(xa, rows: R, width: E, weight: layer.ffnNorm, epsilon: hp.rmsEpsilon, into: xn)
-            linear(xn, R, layer.gate, g)
-            linear(xn, R, layer.up, u)
+            linear(xn, R, layer.gate, g, single: single)
+            linear(xn, R, layer.up, u, single: single)
             for i in 0..<(R * F) {
                 let a = g[i]
                 g[i] = a / (1 + expf(-a)) * u[i]
             }
-            linear(g, R, layer.down, xa, accumulate: true)
+            linear(g, R, layer.down, xa, accumulate: true, single: single)
         }
         position = n
         return Array(UnsafeBufferPointer(start: x + (T - 1) * E, count: E))
     }
 
     /// Final RMSNorm and the output head.
-    private func logits(fromHidden hidden: [Float]) -> [Float] {
+    private func logits(fromHidden hidden: [Float], singleToken: Bool) -> [Float] {
         let hp = model.hyperparameters
         let E = hp.embeddingLength, V = hp.vocabularySize
         var normed = [Float](repeating: 0, count: E)
@@ -148,7 +152,7 @@ public final class LlamaSession {
             }
         }
         return [Float](unsafeUninitializedCapacity: V) { out, count in
-            normed.withUnsafeBufferPointer { h in linear(h.baseAddress!, 1, model.output, out.baseAddress!) }
+            normed.withUnsafeBufferPointer { h in linear(h.baseAddress!, 1, model.output, out.baseAddress!, single: singleToken) }
             count = V
         }
     }
@@ -160,17 +164,44 @@ let linearChunkRows = 256
 
 /// `y (T × rows) ← x (T × columns) · Wᵀ` (+ y when accumulating: the residual connection), in
 /// chunks of ``linearChunkRows`` output rows run by ``Parallel/map(_:_:)``.
-private func linear(_ x: UnsafePointer<Float>, _ tokens: Int, _ w: WeightMatrix, _ y: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+///
+/// Float32 weights: `sgemv` (one row) or `sgemm`. Quantised weights: with `single` (a one-token
+/// forward pass) and one row, the block kernel on the input quantised once to Q8 blocks; otherwise
+/// each chunk's rows are decoded into a float32 scratch buffer and multiplied exactly as float32
+/// weights would be.
+private func linear(_ x: UnsafePointer<Float>, _ tokens: Int, _ w: WeightMatrix, _ y: UnsafeMutablePointer<Float>,
+                    accumulate: Bool = false, single: Bool) {
     let chunks = (w.rows + linearChunkRows - 1) / linearChunkRows
     let beta: Float = accumulate ? 1 : 0
-    _ = Parallel.map(chunks) { c in
-        let r0 = c * linearChunkRows, count = min(linearChunkRows, w.rows - r0)
-        let wc = w.data + r0 * w.columns
+    func float32Chunk(_ wc: UnsafePointer<Float>, _ r0: Int, _ count: Int) {
         if tokens == 1 {
             Float32Kernels.gemv(rows: count, columns: w.columns, wc, lda: w.columns, x, beta: beta, y + r0)
         } else {
             Float32Kernels.gemm(m: tokens, n: count, k: w.columns, x, lda: w.columns, wc, ldb: w.columns, transposeB: true,
                                 beta: beta, y + r0, ldc: w.rows)
+        }
+    }
+    switch w.storage {
+    case let .float(data):
+        _ = Parallel.map(chunks) { c in
+            let r0 = c * linearChunkRows, count = min(linearChunkRows, w.rows - r0)
+            float32Chunk(data + r0 * w.columns, r0, count)
+        }
+    case let .blocks(type, base) where single && tokens == 1:
+        let input = QuantizedKernels.quantize(x, count: w.columns)
+        let rowBytes = w.rowBytes
+        _ = Parallel.map(chunks) { c in
+            let r0 = c * linearChunkRows, count = min(linearChunkRows, w.rows - r0)
+            QuantizedKernels.matvec(type, weights: base + r0 * rowBytes, rows: count, columns: w.columns, input: input,
+                                    into: y + r0, accumulate: accumulate)
+        }
+    case .blocks:
+        _ = Parallel.map(chunks) { c in
+            let r0 = c * linearChunkRows, count = min(linearChunkRows, w.rows - r0)
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: count * w.columns)
+            defer { scratch.deallocate() }
+            w.decodeRows(r0, count: count, into: scratch)
+            float32Chunk(scratch, r0, count)
         }
     }
 }

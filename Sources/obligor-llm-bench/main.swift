@@ -69,11 +69,16 @@ for _ in 0..<max(1, options["--repeat"]!) {
     } catch { fail("\(error)") }
 }
 let hp = model.hyperparameters
+// Peak resident set of the whole run (kilobytes on Linux): the mapped weights that were touched plus
+// whatever the engine allocated (float32 copies of F16 weights, KV cache, scratch).
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+let maxRSSMB = Double(usage.ru_maxrss) / 1024
 let result: [String: Any] = [
     "engine": "obligor", "model": path, "n_vocab": V, "n_embd": hp.embeddingLength, "n_layer": hp.layerCount,
     "n_ff": hp.feedForwardLength, "n_head": hp.headCount, "n_head_kv": hp.kvHeadCount,
     "threads": Parallel.threads, "prompt_tokens": promptCount, "gen_tokens": genCount,
-    "load_s": loadSeconds, "prompt_s": bestPrompt, "gen_s": bestGen,
+    "load_s": loadSeconds, "max_rss_mb": maxRSSMB, "prompt_s": bestPrompt, "gen_s": bestGen,
     "prompt_tok_per_s": Double(promptCount) / bestPrompt, "gen_tok_per_s": genCount > 0 ? Double(genCount) / bestGen : 0,
     "prompt_cpu_s": bestPromptCPU, "gen_cpu_s": bestGenCPU,
     "prompt_tok_per_cpu_s": Double(promptCount) / bestPromptCPU, "gen_tok_per_cpu_s": genCount > 0 ? Double(genCount) / bestGenCPU : 0,

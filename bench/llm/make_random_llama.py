@@ -1,7 +1,7 @@
 """Write a random-weight Llama-architecture GGUF of a chosen size, for speed benchmarks.
 
 Usage: python make_random_llama.py OUT.gguf [--n-vocab 32000] [--n-embd 768] [--n-layer 8]
-       [--n-head 12] [--n-head-kv 12] [--n-ff 2048] [--ctx 2048] [--type f32|f16|q8_0] [--seed 0]
+       [--n-head 12] [--n-head-kv 12] [--n-ff 2048] [--ctx 2048] [--type f32|f16|q8_0|q4_0] [--seed 0]
 
 Needs the PyPI packages `gguf` and `numpy`. The vocabulary is a SentencePiece ("llama") vocabulary:
 <unk>, <s>, </s>, the 256 byte tokens, then filler pieces up to --n-vocab. The weights are N(0, 0.02²)
@@ -21,7 +21,7 @@ ap.add_argument("--n-head", type=int, default=12)
 ap.add_argument("--n-head-kv", type=int, default=None)
 ap.add_argument("--n-ff", type=int, default=2048)
 ap.add_argument("--ctx", type=int, default=2048)
-ap.add_argument("--type", choices=["f32", "f16", "q8_0"], default="f32")
+ap.add_argument("--type", choices=["f32", "f16", "q8_0", "q4_0"], default="f32")
 ap.add_argument("--seed", type=int, default=0)
 a = ap.parse_args()
 kv_heads = a.n_head_kv or a.n_head
@@ -51,7 +51,7 @@ writer.add_rope_dimension_count(head_dim)
 writer.add_layer_norm_rms_eps(1e-5)
 writer.add_rope_freq_base(10000.0)
 writer.add_file_type({"f32": gguf.LlamaFileType.ALL_F32, "f16": gguf.LlamaFileType.MOSTLY_F16,
-                      "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0}[a.type])
+                      "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0, "q4_0": gguf.LlamaFileType.MOSTLY_Q4_0}[a.type])
 writer.add_vocab_size(len(pieces))
 writer.add_tokenizer_model("llama")
 writer.add_token_list(pieces)
@@ -69,9 +69,9 @@ def weight(rows, cols, scale=0.02):
 
 
 def add_matrix(name, m):
-    if a.type == "q8_0":  # gguf-py's own Q8_0 quantiser; the logical shape comes back from the byte shape
-        writer.add_tensor(name, gguf.quants.quantize(m, gguf.GGMLQuantizationType.Q8_0),
-                          raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+    if a.type in ("q8_0", "q4_0"):  # gguf-py's own quantiser; the logical shape comes back from the byte shape
+        qtype = gguf.GGMLQuantizationType.Q8_0 if a.type == "q8_0" else gguf.GGMLQuantizationType.Q4_0
+        writer.add_tensor(name, gguf.quants.quantize(m, qtype), raw_dtype=qtype)
     else:
         writer.add_tensor(name, m)
 

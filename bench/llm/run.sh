@@ -6,7 +6,8 @@
 #                         [--n-ff 2048] [--type f32] [--prompt-tokens 512] [--gen-tokens 64]
 #                         [--threads 1] [--repeat 3]
 # environment: LLM_VENV (default /tmp/llm-venv: a venv with gguf, numpy and llama-cpp-python),
-#              LLM_BENCH_DIR (default /tmp/obligor-llm-bench: the GGUF and the JSON results).
+#              LLM_BENCH_DIR (default /tmp/obligor-llm-bench: the GGUF and the JSON results),
+#              SWIFT_SCRATCH (default .build: SwiftPM's --scratch-path for the release build).
 # The model sizes go to bench/llm/make_random_llama.py; the GGUF is reused when it already exists.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,8 +27,9 @@ if [ ! -f "$model" ]; then
   "$VENV/bin/python" bench/llm/make_random_llama.py "$model" --n-vocab "${opt[n-vocab]}" --n-embd "${opt[n-embd]}" \
     --n-layer "${opt[n-layer]}" --n-head "${opt[n-head]}" --n-head-kv "${opt[n-head-kv]}" --n-ff "${opt[n-ff]}" --type "${opt[type]}" >&2
 fi
-swift build -c release --product obligor-llm-bench >&2
-bin=$(swift build -c release --show-bin-path)/obligor-llm-bench
+scratch=(--scratch-path "${SWIFT_SCRATCH:-.build}")
+swift build -c release "${scratch[@]}" --product obligor-llm-bench >&2
+bin=$(swift build -c release "${scratch[@]}" --show-bin-path)/obligor-llm-bench
 
 # One thread everywhere: OpenBLAS (ours), OpenMP/ggml (llama.cpp).
 export OPENBLAS_NUM_THREADS=${opt[threads]} OMP_NUM_THREADS=${opt[threads]}
