@@ -13,7 +13,8 @@ For the index and every report it links (the cards written by scripts/make-galle
 Before that it runs the same checks on a deliberately broken page and fails unless they catch it.
 
 Needs only the Python standard library. Prints "reports: SKIPPED (no chromium)" and exits 0 when no Chromium is
-found (chromium, chromium-browser, google-chrome on PATH, or $OBLIGOR_CHROMIUM).
+found (chromium, chromium-browser, google-chrome on PATH, or $OBLIGOR_CHROMIUM), and "reports: SKIPPED (chromium … does
+not run here: …)" when one is found but cannot render a trivial page; a Chromium that runs must pass every check.
 """
 import html.parser, os, re, shutil, subprocess, sys, tempfile, time
 
@@ -156,6 +157,20 @@ def main():
     failed = []
     with tempfile.TemporaryDirectory(prefix="obligor-check-reports-") as scratch:
         browser = Browser(chromium, scratch)
+        # A Chromium that is installed but cannot start here (a container without the kernel features it
+        # needs) says nothing about the reports: skip visibly. One that starts must pass every check below.
+        smoke = os.path.join(scratch, "smoke.html")
+        with open(smoke, "w") as f:
+            f.write('<!DOCTYPE html><html><body><svg id="smoke"></svg></body></html>')
+        try:
+            dom, _ = browser.render(smoke)
+            started = 'id="smoke"' in dom
+            reason = "it rendered no DOM"
+        except CheckError as e:
+            started, reason = False, str(e)[-300:]
+        if not started:
+            print(f"reports: SKIPPED (chromium at {chromium} does not run here: {reason})")
+            return 0
         try:
             self_test(browser, scratch)
             if not os.path.exists(index):
