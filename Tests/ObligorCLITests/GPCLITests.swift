@@ -74,4 +74,38 @@ let panelFeatureList = "credit_score,ltv,dti,ir_spread,loan_age,orig_upb,first_t
         #expect(fromRoles.status == 0, "\(fromRoles.stderr)")
         #expect(fromRoles.stderr.contains("space x,y"))
     }
+
+    /// Shards of a GP model: with Vecchia every location's prediction conditions on its own neighbours, so
+    /// merged shard outputs equal the single run byte for byte. The exact GP solves all of a batch's
+    /// locations in one triangular solve, whose BLAS blocking depends on the batch width: shard PDs may
+    /// differ in the last bit (bounded here by 1e-15; README, shards section).
+    @Test func gpShardsMerge() throws {
+        let box = Sandbox()
+        let cfg = box.write("gpb.json", #"{"num_iterations": 3}"#)
+        let common = ["--data", st5kCSV, "--target", "default", "--time", "t", "--train-until", "9", "--coords", "x,y",
+                      "--features", panelFeatureList, "--config", cfg, "--workspace", box.workspace]
+        #expect(try box.run(["train", "--model", "gpboost", "--name", "v", "--gp-approx", "vecchia", "--neighbors", "10"] + common).status == 0)
+        #expect(try box.run(["train", "--model", "gpboost", "--name", "e"] + common).status == 0)
+        for name in ["v", "e"] {
+            let whole = try box.run(["score", "--model", name, "--data", st5kCSV, "--out", box.path("\(name).csv"), "--workspace", box.workspace])
+            #expect(whole.status == 0, "\(whole.stderr)")
+            var parts: [String] = []
+            for i in 0..<3 {
+                let out = box.path("\(name)-\(i).csv")
+                #expect(try box.run(["score", "--model", name, "--data", st5kCSV, "--shard", "\(i)/3", "--out", out, "--workspace", box.workspace]).status == 0)
+                parts.append(out)
+            }
+            #expect(try box.run(["merge"] + parts + ["--out", box.path("\(name)-merged.csv")]).status == 0)
+            let single = try String(contentsOfFile: box.path("\(name).csv"), encoding: .utf8)
+            let merged = try String(contentsOfFile: box.path("\(name)-merged.csv"), encoding: .utf8)
+            if name == "v" {
+                #expect(merged == single)
+            } else {
+                let pd = { (text: String) in text.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[1])! } }
+                let a = pd(single), b = pd(merged)
+                #expect(a.count == 5294 && b.count == 5294)
+                #expect(zip(a, b).map { abs($0 - $1) }.max()! <= 1e-15)
+            }
+        }
+    }
 }
