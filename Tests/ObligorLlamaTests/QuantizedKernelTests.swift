@@ -3,24 +3,6 @@ import ObligorLlama
 import ObligorNumerics
 import Testing
 
-/// A small deterministic generator (SplitMix64) for the kernel tests.
-private struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Roughly normal (sum of 4 uniforms, centred, unit variance).
-    mutating func normal() -> Float {
-        var s = 0.0
-        for _ in 0..<4 { s += Double(next() >> 11) / Double(1 << 53) }
-        return Float((s - 2) * 3.0.squareRoot())
-    }
-}
-
 /// The quantised matrix–vector kernels (ObligorNumerics.QuantizedKernels, C target CQuantKernels).
 @Suite struct QuantizedKernelTests {
     /// A random `rows × columns` matrix quantised to `type` (blocks of very different scales, one
@@ -28,19 +10,19 @@ private struct SplitMix {
     /// write but a file may hold), plus an input vector.
     static func problem(_ type: QuantizedKernels.BlockType, rows: Int, columns: Int, seed: UInt64)
         -> (blocks: [UInt8], weights: [Float], x: [Float]) {
-        var rng = SplitMix(state: seed)
+        let rng = RandomSource(seed: seed)
         var w = [Float](repeating: 0, count: rows * columns)
         for r in 0..<rows {
             for b in 0..<(columns / 32) {
                 let scale: Float = [0.01, 1, 30, 0.2][(r + b) % 4]
-                for j in 0..<32 where !(r == 1 && b == 0) { w[r * columns + 32 * b + j] = scale * rng.normal() }
+                for j in 0..<32 where !(r == 1 && b == 0) { w[r * columns + 32 * b + j] = scale * Float(rng.gaussian()) }
             }
         }
         var blocks = type == .q8_0 ? quantizeQ8_0(w) : quantizeQ4_0(w)
         if type == .q8_0 && rows > 2 { blocks[2 * (columns / 32) * 34 + 2 + 5] = 0x80 }  // row 2, element 5: code −128
         let ggml: GGMLType = type == .q8_0 ? .q8_0 : .q4_0
         let decoded = (0..<(rows * columns)).map { referenceElement(blocks, type: ggml, index: $0) }
-        var x = (0..<columns).map { _ in rng.normal() * 2 }
+        var x = (0..<columns).map { _ in Float(rng.gaussian()) * 2 }
         for j in 0..<min(32, columns) { x[j] *= 1e-3 }  // a block of tiny inputs
         return (blocks, decoded, x)
     }
